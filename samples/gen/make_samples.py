@@ -1,0 +1,1428 @@
+#!/usr/bin/env python3
+"""Generate the huizong sample workspace under samples/.
+
+Run from the repository root:  python3 samples/gen/make_samples.py
+
+Writes (from scratch, deterministically):
+  samples/huizong.toml            copy of templates/huizong.toml
+  samples/名册.xlsx                master list (real villages + invented enterprises/chambers)
+  samples/returns/2015-09/        one mostly compliant return per unit
+  samples/returns/2015-10/        returns with the deliberate problems listed in README.md
+  samples/README.md               workspace description and the expected-discrepancy table
+
+Every cell address in the README tables is computed here, from the same model that writes the
+workbooks, and checked by re-opening the files at the end.  Needs Python 3.11, openpyxl and,
+for the .xls/.ods returns, LibreOffice (`soffice`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
+
+HERE = Path(__file__).resolve().parent
+SAMPLES = HERE.parent
+ROOT = SAMPLES.parent
+TEMPLATE_TOML = ROOT / "templates" / "huizong.toml"
+VILLAGES_CSV = ROOT.parent / "shared" / "data" / "jinhua_villages.csv"
+LO_PROFILE = "file:///tmp/lo_profile_samples"
+
+P09, P10 = "2015-09", "2015-10"
+ORGANISER = "金华经济技术开发区"
+CAMPAIGN_END = date(2015, 12, 31)
+rng = random.Random(20151028)  # the only source of "randomness": fixed seed
+
+
+# ════════════════════════════════════════════════════════════════════════════════════════════
+# Master list
+# ════════════════════════════════════════════════════════════════════════════════════════════
+
+@dataclass
+class Org:
+    unit: str
+    place: str  # 寺平村 / 新园社区 / 金华市云帆网络科技有限公司 / 金华经济技术开发区温州商会
+    suffix: str  # 党支部 / 党总支
+    code: str
+    kind: str  # 村 / 社区 / 两新组织
+    aliases: list[str] = field(default_factory=list)
+    star: int = 3
+
+    @property
+    def name(self) -> str:
+        return self.place + self.suffix
+
+
+CONFIG = tomllib.loads(TEMPLATE_TOML.read_text(encoding="utf-8"))
+UNITS = [u["name"] for u in CONFIG["units"]]
+QUOTA = {u["name"]: (u.get("points"), u["demo"]) for u in CONFIG["units"]}
+SECTOR = [u for u in UNITS if QUOTA[u][0] is None]  # 网络经济产业党委, 商会党委
+
+ENTERPRISES = [  # invented; (place, short-name alias or "")
+    ("金华市云帆网络科技有限公司", "云帆网络"),
+    ("金华市易购电子商务有限公司", ""),
+    ("金华市星链信息技术有限公司", "星链信息"),
+    ("金华市八婺网络科技有限公司", ""),
+    ("金华市青创电子商务有限公司", ""),
+    ("金华市聚点网络科技有限公司", ""),
+    ("金华市浙中数据科技有限公司", "浙中数据"),
+    ("金华市畅达物流信息有限公司", ""),
+    ("金华市千越网络科技有限公司", ""),
+    ("金华市智汇软件有限公司", ""),
+    ("金华市蓝海跨境电子商务有限公司", ""),
+    ("金华市联创网络传媒有限公司", ""),
+]
+CHAMBERS = ["温州", "台州", "义乌", "永康", "东阳", "福建"]  # invented chambers of commerce
+# Old names ("原XX村") given as master-list aliases: invented, checked below not to be real places.
+OLD_NAMES = ["原溪西村", "原枫树村", "原石塘村", "原樟树下村", "原新华村", "原后溪村",
+             "原上塘村", "原荷花塘村", "原杨柳村", "原前山村", "原下宅村", "原红星村"]
+
+
+def place_of_village(raw: str) -> str:
+    if raw.endswith("社区居委会"):
+        return raw[: -len("居委会")]
+    if raw.endswith("村委会"):
+        return raw[: -len("村委会")] + "村"
+    return raw  # 仙舟社区
+
+
+def build_master() -> list[Org]:
+    orgs: list[Org] = []
+    with VILLAGES_CSV.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            orgs.append(Org(row["township"], place_of_village(row["name"]), "党支部", row["code"], row["kind"]))
+    # ~10 % of the villages have a general branch (党总支) instead of a branch.
+    for o in rng.sample(orgs, len(orgs) // 10):
+        o.suffix = "党总支"
+    for i, (place, alias) in enumerate(ENTERPRISES, 1):
+        suffix = "党总支" if i == 12 else "党支部"
+        orgs.append(Org("网络经济产业党委", place, suffix, f"W{i:04d}", "两新组织", [alias] if alias else []))
+    for i, city in enumerate(CHAMBERS, 1):
+        orgs.append(Org("商会党委", f"{ORGANISER}{city}商会", "党支部", f"S{i:04d}", "两新组织",
+                        [f"{city}商会"] if i in (2, 5) else []))
+    return orgs
+
+
+MASTER = build_master()
+BY_UNIT = {u: [o for o in MASTER if o.unit == u] for u in UNITS}
+
+
+def org(unit: str, place: str) -> Org:
+    hits = [o for o in BY_UNIT[unit] if o.place == place]
+    assert len(hits) == 1, (unit, place)
+    return hits[0]
+
+
+# ════════════════════════════════════════════════════════════════════════════════════════════
+# Belts: which organisations each unit reports, per period
+# ════════════════════════════════════════════════════════════════════════════════════════════
+
+def eligible(o: Org) -> bool:
+    # Villages with numerals (仓里一村, 五都钱二村) stay off the belts: not what this sample tests.
+    return not re.search(r"[一二三四]村$", o.place)
+
+
+FORCED = {  # organisations every reader of the README will look for
+    "苏孟乡": ["苏孟村"],  # the unit's short name inside a village name
+    "汤溪镇": ["寺平村", "仙舟社区"],
+    "罗埠镇": ["邵家村"],  # 邵家村 exists in 罗埠镇 and 洋埠镇
+    "洋埠镇": ["邵家村"],
+    "西关街道": ["西关社区"],
+}
+CROSS_UNIT = ("洋埠镇", "一乐堂村")  # listed by 罗埠镇 in 2015-10: belongs to 洋埠镇
+
+
+def pick_belt(unit: str, n: int) -> list[Org]:
+    pool = [o for o in BY_UNIT[unit] if eligible(o) and (unit, o.place) != CROSS_UNIT]
+    forced = [org(unit, p) for p in FORCED.get(unit, [])]
+    rest = [o for o in pool if o not in forced]
+    chosen = set(map(id, forced + rng.sample(rest, n - len(forced))))
+    return [o for o in BY_UNIT[unit] if id(o) in chosen]  # master-list order, as clerks list them
+
+
+BELT09: dict[str, list[Org]] = {}
+DEMO09: dict[str, list[Org]] = {}
+for _u in UNITS:
+    points, demo = QUOTA[_u]
+    if points is None:  # sector committees: no belt, demo sites only
+        BELT09[_u] = [o for o in BY_UNIT[_u] if o.place != ENTERPRISES[11][0]][:demo]
+        DEMO09[_u] = list(BELT09[_u])
+        continue
+    n = points - 1 if _u == "西关街道" else points  # 西关街道 has reported one point short since 9月
+    BELT09[_u] = pick_belt(_u, n)
+    must_demo = [org(_u, "寺平村")] if _u == "汤溪镇" else []
+    others = [o for o in BELT09[_u] if o not in must_demo]
+    picked = must_demo + rng.sample(others, demo - len(must_demo))
+    DEMO09[_u] = [o for o in BELT09[_u] if any(o is p for p in picked)]
+
+# 2015-10 changes to the belts (no point leaves a belt and no star goes down, so the 2015-10 run
+# against 2015-09 raises no point_removed / star_down).
+TX_NEW_POINT = rng.choice([o for o in BY_UNIT["汤溪镇"] if eligible(o) and o not in BELT09["汤溪镇"]])
+TX_NEW_DEMO = rng.choice([o for o in BELT09["汤溪镇"] if o not in DEMO09["汤溪镇"] and o.kind == "村"])
+LB_DROPPED_DEMO = DEMO09["罗埠镇"][-1]
+BELT10 = {u: list(BELT09[u]) for u in UNITS}
+DEMO10 = {u: list(DEMO09[u]) for u in UNITS}
+BELT10["汤溪镇"] = [o for o in BY_UNIT["汤溪镇"] if o in BELT09["汤溪镇"] or o is TX_NEW_POINT]
+DEMO10["汤溪镇"] = [o for o in BELT10["汤溪镇"] if o in DEMO09["汤溪镇"] or o is TX_NEW_DEMO]
+DEMO10["罗埠镇"].remove(LB_DROPPED_DEMO)
+
+
+def assign_stars() -> None:
+    """现星级 in the master list; the returns report the same star (so nothing changes month on month)."""
+    belt = {id(o) for u in UNITS for o in BELT09[u]}
+    demo = {id(o) for u in UNITS for o in DEMO09[u]}
+    for o in MASTER:
+        if id(o) in demo:
+            o.star = rng.choice([4, 4, 5])
+        elif id(o) in belt:
+            o.star = rng.choice([3, 3, 4, 4, 5])
+        else:
+            o.star = rng.choice([2, 3, 3, 4, 5])
+    TX_NEW_POINT.star = 2  # → point_star_low
+    TX_NEW_DEMO.star = 3  # demo site from 2015-10 → demo_star_low
+    org(*CROSS_UNIT).star = 3
+
+
+def assign_aliases() -> Org:
+    """Old-name aliases for ten villages (one with two), 城区社区 for 仙舟社区; returns the 罗埠镇 belt
+    village whose alias its returns use."""
+    villages = [o for o in MASTER if o.kind in ("村", "社区") and eligible(o)]
+    lb_alias = next(o for o in BELT09["罗埠镇"] if o not in DEMO09["罗埠镇"] and o.kind == "村" and o.place != "邵家村")
+    xianzhou = org("汤溪镇", "仙舟社区")
+    xianzhou.aliases = ["城区社区"]
+    others = [o for o in rng.sample(villages, 12) if o is not lb_alias and o is not xianzhou][:9]
+    for o, old in zip([lb_alias] + others, OLD_NAMES):
+        o.aliases.append(old)
+    others[0].aliases.append(OLD_NAMES[10])  # two aliases, written 原A村、原B村
+    return lb_alias
+
+
+assign_stars()
+LB_ALIAS_ORG = assign_aliases()
+
+
+# ════════════════════════════════════════════════════════════════════════════════════════════
+# A reference normaliser (SPEC §4.1) used only to self-check that every name variant we write
+# resolves to the intended organisation — and only by exact name, alias or normalised key.
+# ════════════════════════════════════════════════════════════════════════════════════════════
+
+SUFFIXES = [("社区居民委员会", "社区"), ("社区居委会", "社区"), ("居委会", "社区"), ("村民委员会", "村"),
+            ("村委会", "村"), ("党总支部委员会", "党总支"), ("总支部委员会", "党总支"), ("党总支", "党总支"),
+            ("总支", "党总支"), ("党支部委员会", "党支部"), ("支部委员会", "党支部"), ("党支部", "党支部"),
+            ("支部", "党支部"), ("委员会", "党委")]
+TYPE_WORDS = {"党支部", "党总支", "党委", "村", "社区", "支部"}
+
+
+def norm(name: str) -> str:
+    s = unicodedata.normalize("NFKC", name)
+    s = re.sub(r"[\s\u3000\u00a0\u200b\ufeff]", "", s)
+    for a in ("(示范点)", "(新)", "★"):
+        s = s.replace(a, "")
+    prefixes = ["中国共产党", "中共", ORGANISER, "金华市", "婺城区", "开发区", *UNITS]
+    fired = True
+    while fired:
+        fired = False
+        for p in prefixes:
+            if s.startswith(p) and s[len(p):] and s[len(p):] not in TYPE_WORDS:
+                s, fired = s[len(p):], True
+    for old, new in SUFFIXES:
+        if s.endswith(old):
+            s = s[: -len(old)] + new
+            break
+    return s
+
+
+def strip_party(key: str) -> str:
+    for suf in ("党总支", "党支部", "党委"):
+        if key.endswith(suf):
+            return key[: -len(suf)]
+    return key
+
+
+def resolve_in(unit: str, raw: str) -> list[Org]:
+    cands = BY_UNIT[unit]
+    for test in (lambda o: o.name == raw.strip(),
+                 lambda o: raw.strip() in o.aliases,
+                 lambda o: norm(o.name) == norm(raw),
+                 lambda o: strip_party(norm(raw)) == norm(raw) and strip_party(norm(o.name)) == norm(raw)):
+        hits = [o for o in cands if test(o)]
+        if hits:
+            return hits
+    return []
+
+
+def check_resolves(unit: str, raw: str, expected: Org | None) -> None:
+    own = resolve_in(unit, raw)
+    if expected is None:
+        others = [o for u in UNITS for o in resolve_in(u, raw)]
+        assert not own and not others, f"{raw!r} should match nothing, matches {others or own}"
+    elif expected.unit == unit:
+        assert own == [expected], f"{unit}: {raw!r} → {[o.name for o in own]}, expected {expected.name}"
+    else:
+        assert not own, f"{unit}: {raw!r} unexpectedly matches its own {[o.name for o in own]}"
+        assert resolve_in(expected.unit, raw) == [expected], raw
+
+
+def check_master() -> None:
+    keys = [(o.unit, o.name) for o in MASTER]
+    assert len(keys) == len(set(keys)), "duplicate (unit, name) in master list"
+    places = {o.place for o in MASTER}
+    for o in MASTER:
+        for a in o.aliases:
+            assert a not in places and norm(a) not in {norm(p.name) for p in MASTER}, a
+
+
+# ════════════════════════════════════════════════════════════════════════════════════════════
+# People, plans, wording: the content of a row
+# ════════════════════════════════════════════════════════════════════════════════════════════
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蒋蔡余杜叶程魏吕丁沈姜范傅钟卢汪戴方金邵"
+GIVEN = ["建华", "卫东", "志刚", "国强", "晓燕", "立新", "永明", "伟民", "玉兰", "海峰", "建平", "丽娟", "春生",
+         "小军", "建国", "美华", "志强", "红英", "文斌", "金土", "素芬", "德明", "水根", "雪梅", "立军", "建新",
+         "桂香", "海涛", "卫红", "国良", "丽萍", "振华", "秀英", "志远", "金根", "建芳", "国荣", "春燕", "小平"]
+LEADERS = {  # township leaders who each 联系 one demo site (invented names)
+    u: [f"{s}{g}" for s, g in zip("徐陈方黄邵施蒋应", ["国华", "建军", "立平", "晓明", "红梅", "志勇", "海波", "文杰"])]
+    for u in UNITS
+}
+for _i, _u in enumerate(UNITS):
+    LEADERS[_u] = LEADERS[_u][_i % 3:] + LEADERS[_u][: _i % 3]
+
+MEASURES = {
+    "村": ["规范“三会一课”，建立党员联系农户制度", "改造提升村级活动场所，建设党员活动室", "打造红色文化长廊，开展主题党日活动",
+          "推行党员设岗定责，带领村民发展特色产业", "开展美丽乡村建设，整治村容村貌", "建立党员志愿服务队，开展结对帮扶"],
+    "社区": ["推行网格化管理，党员联系楼道", "建设社区党员服务中心，开展邻里互助", "组建在职党员志愿服务队，认领服务项目",
+            "完善社区议事会制度，推进共驻共建", "开展“红色物业”创建，改善小区环境"],
+    "两新组织": ["设立党员先锋岗，推动党建与生产经营融合", "建设党员活动室，规范组织生活", "开展“红色网商”培育，党员带头创业",
+             "建立党员技术攻关小组", "组织党员参与社区志愿服务"],
+}
+PROGRESS = {P09: ["已制定创建方案", "已召开动员会", "方案已上报"],
+            P10: ["已完成阵地改造", "按计划推进", "已完成70%", "正在完善台账", "已组织党员开展活动"]}
+
+
+def stable_hash(*parts: str) -> int:
+    return zlib.crc32("|".join(parts).encode("utf-8"))
+
+
+def person(o: Org) -> str:
+    h = stable_hash(o.code, "person")
+    return SURNAMES[h % len(SURNAMES)] + GIVEN[(h // len(SURNAMES)) % len(GIVEN)]
+
+
+def measures(o: Org) -> str:
+    lst = MEASURES[o.kind]
+    return lst[stable_hash(o.code, "measures") % len(lst)]
+
+
+def deadline(o: Org) -> date:
+    return [date(2015, 10, 31), date(2015, 11, 30), date(2015, 12, 31), date(2015, 12, 31)][int(o.code[-1]) % 4 if o.code[-1].isdigit() else 2]
+
+
+@dataclass
+class Rec:
+    """One row of a return, in semantic form (rendered per unit style). str values pass through."""
+    org: Org | None
+    raw: str
+    demo: bool
+    star: int | str | None
+    target: int | str | None
+    venue: str | None
+    resp: str | None
+    deadline: date | str | None
+    measures: str | tuple[str, str] | None
+    contact: str | None
+    five: tuple[str, ...] | None = None
+    accept: str | None = None
+    progress: str | None = None
+    remarks: str | None = None
+
+
+def rec(o: Org, period: str, demo: bool, raw: str | None = None, contact_index: int = 0, **over) -> Rec:
+    venue = "达标"
+    r = Rec(org=o, raw=raw if raw is not None else o.name, demo=demo, star=o.star,
+            target=5 if demo or o.star >= 4 else 4, venue=venue, resp=person(o), deadline=deadline(o),
+            measures=measures(o), contact=LEADERS[o.unit][contact_index % 8] if demo else None,
+            five=("是",) * 5 if demo else None, accept="未验收",
+            progress=PROGRESS[period][stable_hash(o.code, period) % len(PROGRESS[period])])
+    for k, v in over.items():
+        setattr(r, k, v)
+    return r
+
+
+def belt_recs(unit: str, period: str, variants: dict[str, str] | None = None) -> list[Rec]:
+    belt, demo = (BELT09, DEMO09) if period == P09 else (BELT10, DEMO10)
+    leaders_order = DEMO09[unit] + [o for o in DEMO10[unit] if o not in DEMO09[unit]]  # stable per site
+    out = []
+    for o in belt[unit]:
+        d = o in demo[unit]
+        out.append(rec(o, period, d, contact_index=leaders_order.index(o) if d else 0,
+                       raw=variant(o, (variants or {}).get(o.place, "exact"))))
+    return out
+
+
+def variant(o: Org, how: str) -> str:
+    """A name as a clerk writes it; only forms the exact/alias/normalised-key rules resolve."""
+    stem, party = o.place, o.suffix
+    long_suffix = "总支部委员会" if party == "党总支" else "支部委员会"
+    short_suffix = "总支" if party == "党总支" else "支部"
+    forms = {
+        "exact": o.name,
+        "space": f"{stem}　{party}",  # ideographic space
+        "spaces": f" {stem} {party} ",
+        "zhonggong": f"中共{o.name}",
+        "zgcd": f"中国共产党{stem}{long_suffix}",
+        "township": f"{o.unit}{o.name}",
+        "zg_township": f"中共{o.unit}{stem}{long_suffix}",
+        "full": f"中国共产党{ORGANISER}{o.unit}{stem}{long_suffix}",
+        "long": f"{stem}{long_suffix}",
+        "short": f"{stem}{short_suffix}",
+        "demo_note": f"{o.name}（示范点）",
+        "star_note": f"{o.name}★",
+        "bare": stem,
+        "alias": o.aliases[0] if o.aliases else o.name,
+        "organiser": o.name.removeprefix(ORGANISER),
+        "zg_organiser": f"中共{o.name}".replace("党支部", "支部委员会"),
+    }
+    return forms[how]
+
+
+# ── rendering of values ──────────────────────────────────────────────────────────────────────
+CN_DIGIT = "〇一二三四五"
+
+
+def fmt_star(v, how: str):
+    if v is None or isinstance(v, str):
+        return v
+    return {"int": v, "text": str(v), "xing": f"{v}星", "cn": f"{CN_DIGIT[v]}星", "cnj": f"{CN_DIGIT[v]}星级",
+            "stars": "★" * v, "float": float(v)}[how]
+
+
+def fmt_demo(d: bool, how: str):
+    return {"shifou": "是" if d else "否", "check": "√" if d else None, "type": "示范点" if d else "一般点",
+            "yes_blank": "是" if d else None}[how]
+
+
+def fmt_deadline(v, how: str):
+    if v is None or isinstance(v, str):
+        return v
+    if how == "date":
+        return v
+    if how == "iso":
+        return v.isoformat()
+    if how == "slash":
+        return f"{v.year}/{v.month}/{v.day}"
+    if how == "dot":
+        return f"{v.year}.{v.month:02d}.{v.day:02d}"
+    if how == "cn":
+        return f"{v.year}年{v.month}月{v.day}日"
+    if how == "cnm":  # month end only
+        return f"{v.year}年{v.month}月"
+    if how == "loose":  # 年底 / 10月底
+        return "年底" if v == CAMPAIGN_END else f"{v.month}月底"
+    raise ValueError(how)
+
+
+@dataclass
+class Style:
+    star: str = "int"
+    target: str = "int"
+    demo: str = "shifou"
+    deadline: str = "iso"
+    five: tuple[str, str] = ("是", "否")
+
+
+def render(r: Rec, st: Style) -> dict:
+    v = {"name": r.raw, "demo": fmt_demo(r.demo, st.demo), "star": fmt_star(r.star, st.star),
+         "target": fmt_star(r.target, st.target), "venue": r.venue, "resp": r.resp,
+         "deadline": fmt_deadline(r.deadline, st.deadline),
+         "measures": r.measures if not isinstance(r.measures, tuple) else r.measures[0],
+         "contact": r.contact, "accept": r.accept, "progress": r.progress, "remarks": r.remarks}
+    for i, k in enumerate(FIVE_KEYS):
+        f = r.five[i] if r.five else None
+        v[k] = {"是": st.five[0], "否": st.five[1]}.get(f, f)
+    return v
+
+
+# ════════════════════════════════════════════════════════════════════════════════════════════
+# Sheet building helpers: title / header / rows / merges / footers, with addresses tracked
+# ════════════════════════════════════════════════════════════════════════════════════════════
+
+FIVE_KEYS = ["f_team", "f_system", "f_carrier", "f_position", "f_culture"]
+FIVE_GROUP = ("五个有", [("f_team", "红色队伍"), ("f_system", "红色制度"), ("f_carrier", "红色载体"),
+                      ("f_position", "红色阵地"), ("f_culture", "红色文化")])
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WIDTH = {"seq": 6, "name": 30, "measures": 34, "progress": 16, "remarks": 18, "deadline": 13, "unit": 10}
+
+
+class Sheet:
+    def __init__(self, name: str, columns: list, first_col: int = 1, hidden: bool = False):
+        """columns: [(key, label)] with at most one ("group", (label, [(key, label)…])) entry."""
+        self.name, self.c0, self.hidden = name, first_col, hidden
+        self.cols: list[tuple[str, str, str | None]] = []
+        for c in columns:
+            if c[0] == "group":
+                glabel, subs = c[1]
+                self.cols += [(k, lbl, glabel) for k, lbl in subs]
+            else:
+                self.cols.append((c[0], c[1], None))
+        self.cells: dict[tuple[int, int], object] = {}
+        self.kind: dict[tuple[int, int], str] = {}
+        self.merges: list[tuple[int, int, int, int]] = []
+        self.r = 1
+        self.records = 0  # rows that become records (set by the unit function's choices)
+
+    # geometry
+    @property
+    def last_col(self) -> int:
+        return self.c0 + len(self.cols) - 1
+
+    def col(self, key: str) -> int:
+        return self.c0 + [k for k, _, _ in self.cols].index(key)
+
+    def has(self, key: str) -> bool:
+        return key in [k for k, _, _ in self.cols]
+
+    def addr(self, row: int, key: str = "name") -> str:
+        return f"{get_column_letter(self.col(key))}{row}"
+
+    # primitives
+    def put(self, r: int, c: int, v, kind: str = "body") -> None:
+        if v is not None and v != "":
+            self.cells[(r, c)] = v
+        self.kind[(r, c)] = kind
+
+    def merge(self, r1: int, c1: int, r2: int, c2: int) -> None:
+        if (r1, c1) != (r2, c2):
+            self.merges.append((r1, c1, r2, c2))
+
+    # building blocks
+    def title(self, text: str) -> None:
+        self.put(self.r, self.c0, text, "title")
+        self.merge(self.r, self.c0, self.r, self.last_col)
+        self.r += 1
+
+    def line(self, text: str) -> None:
+        """A full-width text line: 填报单位…, 注…, 填表人… (merged across the table)."""
+        self.put(self.r, self.c0, text, "line")
+        self.merge(self.r, self.c0, self.r, self.last_col)
+        self.r += 1
+
+    def blank(self, n: int = 1) -> None:
+        self.r += n
+
+    def header(self) -> int:
+        """Writes the header (two rows when there is a group); returns its first row."""
+        top, grouped = self.r, any(g for _, _, g in self.cols)
+        seen = set()
+        for i, (k, lbl, g) in enumerate(self.cols):
+            c = self.c0 + i
+            if g is None:
+                self.put(top, c, lbl, "head")
+                if grouped:
+                    self.put(top + 1, c, None, "head")
+                    self.merge(top, c, top + 1, c)
+            else:
+                self.put(top + 1, c, lbl, "head")
+                if g not in seen:
+                    seen.add(g)
+                    span = sum(1 for _, _, gg in self.cols if gg == g)
+                    self.put(top, c, g, "head")
+                    for j in range(1, span):
+                        self.put(top, c + j, None, "head")
+                    self.merge(top, c, top, c + span - 1)
+        self.r += 2 if grouped else 1
+        return top
+
+    def row(self, values: dict, record: bool = True) -> int:
+        r = self.r
+        for k, _, _ in self.cols:
+            self.put(r, self.col(k), values.get(k), "cell")
+        self.r += 1
+        self.records += record
+        return r
+
+    def merge_down(self, key: str, r1: int, r2: int) -> None:
+        self.merge(r1, self.col(key), r2, self.col(key))
+
+    def total(self, text_key: str = "name", **values) -> int:
+        r = self.row({text_key: "合计", **values}, record=False)
+        return r
+
+
+@dataclass
+class Issue:
+    period: str
+    code: str
+    unit: str
+    source: str
+    note: str
+    check: tuple | None = None  # (relpath, sheet|None, cell, expected value) verified at the end
+
+
+@dataclass
+class Book:
+    period: str
+    rel: str  # path relative to the period folder
+    unit: str | None  # the unit whose records it contributes (None: none)
+    sheets: list[Sheet]
+    created: datetime
+    modified: datetime
+    author: str = "张伟"
+    status: str = "used"  # used / superseded / ignored
+    note: str = ""
+
+    @property
+    def fmt(self) -> str:
+        return Path(self.rel).suffix.lstrip(".")
+
+    def records(self) -> int:
+        return 0 if self.status != "used" else sum(s.records for s in self.sheets)
+
+
+ISSUES: list[Issue] = []
+BOOKS: list[Book] = []
+OTHER_FILES: list[tuple[str, str, str, str]] = []  # (period, rel, unit, note): files that are not returns
+
+
+def src(book: Book, sheet: Sheet | None, row: int | None = None, key: str = "name") -> str:
+    if sheet is None:
+        return book.rel
+    if book.fmt == "csv":
+        return f"{book.rel}!{sheet.addr(row, key)}"
+    if row is None:
+        return f"{book.rel}!{sheet.name}"
+    return f"{book.rel}!{sheet.name}!{sheet.addr(row, key)}"
+
+
+def issue(book: Book, code: str, unit: str, note: str, sheet: Sheet | None = None, row: int | None = None,
+          key: str = "name", expect=None) -> None:
+    s = src(book, sheet, row, key) if sheet is not None or code in ("superseded_file", "unit_conflict", "ignored_file") else "—"
+    chk = None
+    if row is not None:
+        chk = (book.rel, None if book.fmt == "csv" else sheet.name, sheet.addr(row, key), expect)
+    ISSUES.append(Issue(book.period, code, unit, s, note, chk))
+
+
+def title_text(unit: str, period: str, what: str = "党建示范带创建情况月报表") -> str:
+    y, m = period.split("-")
+    return f"{unit}{what}（{y}年{int(m)}月）"
+
+
+def unit_line(unit: str, day: date) -> str:
+    return f"填报单位：{unit}　　填报日期：{day.year}年{day.month}月{day.day}日"
+
+
+FOOTER_PEOPLE = [("张伟", "李强"), ("王芳", "陈刚"), ("刘洋", "赵敏"), ("周静", "吴斌"), ("徐丽", "孙涛"),
+                 ("胡敏", "朱军"), ("郭燕", "何勇"), ("高峰", "林霞"), ("罗娜", "郑磊"), ("梁晨", "谢婷")]
+
+
+def footer_text(unit: str) -> str:
+    a, b = FOOTER_PEOPLE[UNITS.index(unit)]
+    return f"填表人：{a}　审核人：{b}　联系电话：0579-8{2200000 + 1371 * UNITS.index(unit):07d}"
+
+
+def standard_ending(sh: Sheet, unit: str, recs: list[Rec], note: str | None = None) -> None:
+    demo = sum(r.demo for r in recs)
+    sh.total("name", remarks=f"共{len(recs)}个点，其中示范点{demo}个" if sh.has("remarks") else None)
+    if note:
+        sh.line(note)
+    sh.line(footer_text(unit))
+
+
+# ════════════════════════════════════════════════════════════════════════════════════════════
+# Writers: xlsx (openpyxl, fixed zip times), xls/ods (LibreOffice), csv (GB18030)
+# ════════════════════════════════════════════════════════════════════════════════════════════
+
+FONT = Font(name="宋体", size=11)
+FONT_TITLE = Font(name="黑体", size=16)
+FONT_HEAD = Font(name="宋体", size=11, bold=True)
+FILL_HEAD = PatternFill("solid", fgColor="D9D9D9")
+
+
+def to_workbook(book: Book) -> openpyxl.Workbook:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for sh in book.sheets:
+        ws = wb.create_sheet(sh.name)
+        ws.sheet_state = "hidden" if sh.hidden else "visible"
+        for (r, c), kind in sh.kind.items():
+            cell = ws.cell(r, c)
+            v = sh.cells.get((r, c))
+            if v is not None:
+                cell.value = v
+            if isinstance(v, date):
+                cell.number_format = "yyyy-mm-dd"
+            if kind == "title":
+                cell.font, cell.alignment = FONT_TITLE, Alignment(horizontal="center", vertical="center")
+            elif kind == "head":
+                cell.font, cell.fill, cell.border = FONT_HEAD, FILL_HEAD, BOX
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            elif kind == "cell":
+                cell.font, cell.border = FONT, BOX
+                cell.alignment = Alignment(vertical="center", wrap_text=True)
+            else:
+                cell.font = FONT
+        for r1, c1, r2, c2 in sh.merges:
+            ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+        for i, (k, lbl, _) in enumerate(sh.cols):
+            ws.column_dimensions[get_column_letter(sh.c0 + i)].width = WIDTH.get(k, max(8, 2 * len(lbl) + 2))
+        if sh.c0 > 1:
+            ws.column_dimensions["A"].width = 3
+        ws.row_dimensions[1].height = 30
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    wb.active = next(i for i, s in enumerate(book.sheets) if not s.hidden)
+    wb.properties.creator = wb.properties.lastModifiedBy = book.author
+    wb.properties.created, wb.properties.modified = book.created, book.modified
+    return wb
+
+
+def fixed_zip(data: bytes, when: datetime) -> bytes:
+    """Rewrites a zip (xlsx/ods) with fixed entry times, keeping order and compression."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            zi.compress_type = info.compress_type
+            zi.external_attr = 0o644 << 16
+            zout.writestr(zi, zin.read(info.filename))
+    return out.getvalue()
+
+
+def xlsx_bytes(book: Book) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        ExcelWriter(to_workbook(book), z).save()  # save_workbook() would stamp "now" as modified
+    return fixed_zip(buf.getvalue(), book.modified)
+
+
+def soffice_convert(xlsx: bytes, fmt: str, when: datetime) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="huizong_samples_") as tmp:
+        src_path = Path(tmp) / "in.xlsx"
+        src_path.write_bytes(xlsx)
+        subprocess.run(["soffice", f"-env:UserInstallation={LO_PROFILE}", "--headless", "--convert-to", fmt,
+                        "--outdir", tmp, str(src_path)], check=True, capture_output=True, timeout=300)
+        out = Path(tmp) / f"in.{fmt}"
+        if not out.exists():
+            raise SystemExit(f"LibreOffice did not produce {fmt} output")
+        src_path.unlink()  # the intermediate .xlsx
+        data = out.read_bytes()
+    return fixed_zip(data, when) if fmt == "ods" else data
+
+
+def write_csv(book: Book, path: Path) -> None:
+    sh = book.sheets[0]
+    rows = []
+    for r in range(1, sh.r):
+        rows.append(["" if (v := sh.cells.get((r, c))) is None else str(v) for c in range(1, sh.last_col + 1)])
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(text.getvalue().encode("gb18030"))
+
+
+def write_book(book: Book, period_dir: Path) -> None:
+    path = period_dir / book.rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if book.fmt == "csv":
+        write_csv(book, path)
+    elif book.fmt == "xlsx":
+        path.write_bytes(xlsx_bytes(book))
+    else:
+        path.write_bytes(soffice_convert(xlsx_bytes(book), book.fmt, book.modified))
+
+
+# ════════════════════════════════════════════════════════════════════════════════════════════
+# 2015-09: one plain, mostly compliant return per unit (layout and wording vary per unit)
+# ════════════════════════════════════════════════════════════════════════════════════════════
+
+# Header wordings per unit (all from templates/return_fields.toml), reused in 2015-10.
+COLS = {
+    "苏孟乡": [("seq", "序号"), ("name", "党组织名称"), ("demo", "是否示范点"), ("star", "星级"), ("target", "目标星级"),
+            ("venue", "活动场所"), ("resp", "责任人"), ("deadline", "完成时限"), ("measures", "工作举措"),
+            ("contact", "联系领导"), ("accept", "验收结果"), ("remarks", "备注")],
+    "秋滨街道": [("seq", "序号"), ("name", "村（社区）名称"), ("demo", "点位类型"), ("star", "现星级"), ("target", "创建目标"),
+             ("venue", "活动场所情况"), ("resp", "负责人"), ("deadline", "完成时间"), ("measures", "创建举措"),
+             ("contact", "联系班子成员"), ("progress", "进展情况"), ("remarks", "备注")],
+    "三江街道": [("seq", "序号"), ("name", "组织名称"), ("demo", "类别"), ("star", "星级"), ("target", "目标星级"),
+             ("venue", "场所是否达标"), ("resp", "责任人"), ("deadline", "完成时限"), ("measures", "主要措施"),
+             ("contact", "联系领导"), ("accept", "验收情况"), ("remarks", "备注")],
+    "西关街道": [("seq", "序号"), ("name", "党组织名称（全称）"), ("demo", "是否示范点"), ("star", "评定星级"),
+             ("target", "目标星级"), ("venue", "活动场所"), ("resp", "责任人"), ("deadline", "完成时限"),
+             ("measures", "工作举措"), ("contact", "联系领导"), ("remarks", "备注")],
+    "江南街道": [("seq", "序号"), ("name", "党组织名称"), ("demo", "是否示范点"), ("star", "星级"), ("target", "目标星级"),
+             ("venue", "活动场所"), ("resp", "责任人"), ("deadline", "完成时限"), ("measures", "工作举措"),
+             ("contact", "联系领导"), ("progress", "进展情况")],
+    "汤溪镇": [("seq", "序号"), ("name", "党组织名称"), ("demo", "是否示范点"), ("star", "星级"), ("target", "目标星级"),
+            ("venue", "活动场所"), ("resp", "责任人"), ("deadline", "完成时限"), ("measures", "工作举措"),
+            ("contact", "联系领导"), ("progress", "进展情况")],
+    "罗埠镇": [("seq", "序号"), ("name", "名称"), ("demo", "是否为示范点"), ("star", "当前星级"), ("target", "拟创星级"),
+            ("venue", "场所情况"), ("resp", "第一责任人"), ("deadline", "计划完成时间"), ("measures", "具体措施"),
+            ("contact", "指导员"), ("remarks", "备注")],
+    "洋埠镇": [("seq", "序号"), ("unit", "乡镇"), ("name", "党组织名称"), ("demo", "是否示范点"), ("star", "星级"),
+            ("target", "目标星级"), ("venue", "活动场所"), ("resp", "责任人"), ("deadline", "完成时限"),
+            ("measures", "工作举措"), ("contact", "联系领导"), ("remarks", "备注")],
+    "网络经济产业党委": [("seq", "序号"), ("name", "单位名称"), ("demo", "是否示范点"), ("star", "星级"), ("target", "创建目标"),
+                 ("venue", "活动场所"), ("resp", "负责人"), ("deadline", "完成时限"), ("measures", "工作举措"),
+                 ("contact", "联系领导"), ("group", FIVE_GROUP), ("progress", "进展情况")],
+    "商会党委": [("seq", "序号"), ("name", "组织名称"), ("demo", "是否示范点"), ("star", "星级"), ("target", "目标星级"),
+             ("resp", "责任人"), ("deadline", "完成时限"), ("measures", "工作举措"), ("contact", "联系领导"),
+             ("accept", "验收结果"), ("remarks", "备注")],
+}
+STYLES = {
+    "苏孟乡": Style(star="stars", target="stars", deadline="date"),
+    "秋滨街道": Style(star="xing", target="cnj", demo="type", deadline="loose"),
+    "三江街道": Style(star="cnj", target="cnj", demo="type", deadline="cnm"),
+    "西关街道": Style(star="int", target="int", demo="check", deadline="slash"),
+    "江南街道": Style(star="cn", target="cn", deadline="cn"),
+    "汤溪镇": Style(star="int", target="int", deadline="date"),
+    "罗埠镇": Style(star="text", target="text", deadline="loose"),
+    "洋埠镇": Style(star="text", target="text", deadline="iso"),
+    "网络经济产业党委": Style(star="xing", target="xing", deadline="dot", five=("√", "×")),
+    "商会党委": Style(star="int", target="int", deadline="iso"),
+}
+V09 = {  # a few name variants already in 9月 (all resolve by normalised key or alias)
+    "苏孟乡": {"苏孟村": "township"},
+    "汤溪镇": {"寺平村": "zg_township", "仙舟社区": "alias"},
+    "罗埠镇": {LB_ALIAS_ORG.place: "alias"},
+    "西关街道": "full",
+    "商会党委": "organiser",
+}
+
+
+def values(r: Rec, st: Style, seq, unit: str | None = None) -> dict:
+    v = render(r, st)
+    v["seq"] = seq
+    if unit:
+        v["unit"] = unit
+    return v
+
+
+def return_09(unit: str) -> Book:
+    """The 2015-09 return of any unit: title, 填报单位 line, header, rows, 合计, footer."""
+    vs = V09.get(unit, {})
+    variants = {o.place: vs for o in BELT09[unit]} if isinstance(vs, str) else vs
+    recs = belt_recs(unit, P09, variants)
+    cols = [c for c in COLS[unit] if c[0] != "unit"]
+    sheet_name = "9月" if UNITS.index(unit) % 2 == 0 else "Sheet1"
+    sh = Sheet(sheet_name, cols)
+    is_sector = unit in SECTOR
+    sh.title(title_text(unit, P09, "党建示范创建情况月报表" if is_sector else "党建示范带创建情况月报表"))
+    sh.line(unit_line(unit, date(2015, 9, 25)))
+    sh.header()
+    for i, r in enumerate(recs, 1):
+        sh.row(values(r, STYLES[unit], i))
+    standard_ending(sh, unit, recs)
+    book = Book(P09, f"{unit}.xlsx", unit, [sh], datetime(2015, 9, 20, 9, 0), datetime(2015, 9, 25, 16, 30))
+    for r in recs:
+        check_resolves(unit, r.raw, r.org)
+    if unit == "西关街道":
+        issue(book, "points_shortfall", unit, f"只上报{len(recs)}个点，应建{QUOTA[unit][0]}个")
+    return book
+
+
+# ════════════════════════════════════════════════════════════════════════════════════════════
+# 2015-10: one function per unit
+# ════════════════════════════════════════════════════════════════════════════════════════════
+
+D10 = date(2015, 10, 28)
+T10_CREATED = datetime(2015, 10, 26, 9, 0)
+
+
+def book10(rel: str, unit: str | None, sheets: list[Sheet], modified: datetime, **kw) -> Book:
+    b = Book(P10, rel, unit, sheets, T10_CREATED, modified, **kw)
+    BOOKS.append(b)
+    return b
+
+
+def sumeng_10() -> None:
+    """苏孟乡: an older file and a revised one (修改版, used) with a two-row header (五个有)."""
+    unit, st = "苏孟乡", STYLES["苏孟乡"]
+    demo_orgs = DEMO10[unit]
+    venue_bad = next(o for o in BELT10[unit] if o not in demo_orgs and o.kind == "村" and o.place != "苏孟村")
+    five_bad = demo_orgs[1]
+    variants = {"苏孟村": "township", demo_orgs[0].place: "demo_note", demo_orgs[2].place: "zhonggong"}
+
+    # older version: no 五个有 columns yet, sent on 10-27, replaced by the 修改版 on 10-30
+    old = Sheet("10月", COLS[unit])
+    old.title(title_text(unit, P10))
+    old.line(unit_line(unit, date(2015, 10, 27)))
+    old.header()
+    recs = belt_recs(unit, P10, variants)
+    for i, r in enumerate(recs, 1):
+        old.row(values(r, st, i))
+    standard_ending(old, unit, recs)
+    b_old = book10("苏孟乡.xlsx", unit, [old], datetime(2015, 10, 27, 17, 40), status="superseded",
+                   note="被“苏孟乡（修改版）.xlsx”替代")
+    issue(b_old, "superseded_file", unit, "同一单位两份报表，文件名含“修改”的“苏孟乡（修改版）.xlsx”优先")
+
+    cols = COLS[unit][:10] + [("group", FIVE_GROUP)] + COLS[unit][10:]
+    sh = Sheet("10月", cols)
+    sh.title(title_text(unit, P10))
+    sh.line(unit_line(unit, date(2015, 10, 30)))
+    sh.header()
+    recs = belt_recs(unit, P10, variants)
+    rows = {}
+    for i, r in enumerate(recs, 1):
+        if r.org is venue_bad:
+            r.venue, r.remarks = "不达标", "场所面积不足，正在改造"
+        if r.org is five_bad:
+            r.five = ("是", "是", "是", "否", "是")
+            r.remarks = "红色阵地正在建设"
+        rows[id(r.org)] = sh.row(values(r, st, i))
+        check_resolves(unit, r.raw, r.org)
+    standard_ending(sh, unit, recs, note="注：星级用“★”表示，五个有填“是”或“否”。")
+    b = book10("苏孟乡（修改版）.xlsx", unit, [sh], datetime(2015, 10, 30, 10, 15))
+    issue(b, "venue_substandard", unit, f"{venue_bad.name}活动场所“不达标”", sh, rows[id(venue_bad)],
+          expect=next(r.raw for r in recs if r.org is venue_bad))
+    issue(b, "five_have_missing", unit, f"示范点{five_bad.name}“红色阵地”为“否”", sh, rows[id(five_bad)],
+          expect=next(r.raw for r in recs if r.org is five_bad))
+
+
+def qiubin_10() -> None:
+    """秋滨街道's return, saved under a 三江街道 file name; a repeated header; one empty 负责人."""
+    unit, st = "秋滨街道", STYLES["秋滨街道"]
+    demo_orgs = DEMO10[unit]
+    nondemo = [o for o in BELT10[unit] if o not in demo_orgs]
+    no_resp = nondemo[-1]
+    variants = {nondemo[0].place: "bare", nondemo[1].place: "space", demo_orgs[0].place: "zg_township"}
+    sh = Sheet("Sheet1", COLS[unit])
+    sh.title(title_text(unit, P10))
+    sh.line(unit_line(unit, D10))
+    sh.header()
+    recs = belt_recs(unit, P10, variants)
+    rows = {}
+    for i, r in enumerate(recs, 1):
+        if i == 7:
+            sh.header()  # the header row repeated in the middle (pasted from another page)
+        if r.org is no_resp:
+            r.resp = None
+        if i == 2:
+            r.resp = "王　平"  # 2-character name padded with an ideographic space
+        rows[id(r.org)] = sh.row(values(r, st, i))
+        check_resolves(unit, r.raw, r.org)
+    standard_ending(sh, unit, recs)
+    b = book10("三江街道月报表.xlsx", unit, [sh], datetime(2015, 10, 28, 11, 5))
+    issue(b, "unit_conflict", unit, "文件名为三江街道，表内“填报单位：秋滨街道”，按表内认定为秋滨街道")
+    issue(b, "plan_incomplete", unit, f"{no_resp.name}未填负责人", sh, rows[id(no_resp)],
+          expect=next(r.raw for r in recs if r.org is no_resp))
+
+
+def sanjiang_10() -> None:
+    """三江街道: LibreOffice .ods; 类别 column with 示范点/一般点; a blank row; one late deadline."""
+    unit, st = "三江街道", STYLES["三江街道"]
+    demo_orgs = DEMO10[unit]
+    late = [o for o in BELT10[unit] if o not in demo_orgs][2]
+    variants = {demo_orgs[1].place: "long", BELT10[unit][-1].place: "bare"}
+    sh = Sheet("10月", COLS[unit])
+    sh.title(title_text(unit, P10))
+    sh.line(unit_line(unit, D10))
+    sh.blank()
+    sh.header()
+    recs = belt_recs(unit, P10, variants)
+    rows = {}
+    for i, r in enumerate(recs, 1):
+        if r.org is late:
+            r.deadline, r.remarks = "2016-03-31", "需待旧城改造完成"
+        if i == 6:
+            sh.blank()  # a stray blank row inside the data
+        rows[id(r.org)] = sh.row(values(r, st, i))
+        check_resolves(unit, r.raw, r.org)
+    standard_ending(sh, unit, recs, note="注：类别填“示范点”或“一般点”。")
+    b = book10("三江街道.ods", unit, [sh], datetime(2015, 10, 28, 15, 20))
+    issue(b, "deadline_late", unit, f"{late.name}完成时限2016-03-31，晚于2015-12-31", sh, rows[id(late)],
+          expect=next(r.raw for r in recs if r.org is late))
+
+
+def xiguan_10() -> None:
+    """西关街道: .xls, full official names (中国共产党…支部委员会), only 6 of 7 points."""
+    unit, st = "西关街道", STYLES["西关街道"]
+    recs = belt_recs(unit, P10, {o.place: "full" for o in BELT10[unit]})
+    recs[1].raw = variant(recs[1].org, "township")
+    sh = Sheet("Sheet1", COLS[unit])
+    sh.title(title_text(unit, P10))
+    sh.line(unit_line(unit, D10))
+    sh.header()
+    for i, r in enumerate(recs, 1):
+        sh.row(values(r, st, i))
+        check_resolves(unit, r.raw, r.org)
+    standard_ending(sh, unit, recs)
+    b = book10("西关街道.xls", unit, [sh], datetime(2015, 10, 28, 9, 40))
+    issue(b, "points_shortfall", unit, f"有效点数{len(recs)}个，应建{QUOTA[unit][0]}个")
+
+
+def tangxi_10() -> None:
+    """汤溪镇: sheet 示范带点位 (all points, no demo column) + sheet 示范点 (demo sites only, 五个有);
+    a name merged down two rows; a 2-star point, a 3-star demo site, an unknown organisation."""
+    unit, st = "汤溪镇", STYLES["汤溪镇"]
+    demo_orgs = DEMO10[unit]
+    variants = {"寺平村": "zg_township", "仙舟社区": "alias", demo_orgs[-1].place: "short"}
+    recs = belt_recs(unit, P10, variants)
+    two_line = next(r for r in recs[4:] if not r.demo and r.org is not TX_NEW_POINT)
+    two_line.measures = ("硬化村内道路，改造文化礼堂", "建立党员议事制度，每月开展主题党日")
+    unmatched = rec(TX_NEW_POINT, P10, False, raw="汤溪镇新农村党建联盟")
+    unmatched.org, unmatched.star, unmatched.target, unmatched.venue = None, 3, 4, "达标"
+    unmatched.resp, unmatched.measures = "童建伟", "整合周边村资源，联建共享党员活动阵地"
+    recs.insert(len(recs) - 2, unmatched)
+
+    pcols = [c for c in COLS[unit] if c[0] != "demo"]
+    pcols[1] = ("name", "示范带点位")
+    pts = Sheet("示范带点位", pcols)
+    pts.title(title_text(unit, P10))
+    pts.line(unit_line(unit, D10))
+    pts.header()
+    rows = {}
+    for i, r in enumerate(recs, 1):
+        v = values(r, st, i)
+        r0 = pts.row(v)
+        rows[id(r)] = r0
+        if r is two_line:  # second line of measures on its own row; name, star … merged down
+            pts.row({"measures": r.measures[1]}, record=False)
+            for k in ("seq", "name", "star", "target", "venue", "resp", "deadline", "contact", "progress"):
+                pts.merge_down(k, r0, r0 + 1)
+        check_resolves(unit, r.raw, r.org)
+    standard_ending(pts, unit, recs)
+
+    dcols = [c for c in COLS[unit] if c[0] not in ("demo", "progress")]
+    dcols[1] = ("name", "示范点名称")
+    dcols += [("group", FIVE_GROUP), ("accept", "验收结果")]
+    dem = Sheet("示范点", dcols)
+    dem.title(title_text(unit, P10, "党建示范点创建情况表"))
+    dem.line(unit_line(unit, D10))
+    dem.header()
+    drecs = [r for r in recs if r.demo or r.org is TX_NEW_DEMO]
+    for i, r in enumerate(drecs, 1):
+        r.demo = True
+        dem.row(values(r, st, i), record=False)  # merged with the 示范带点位 row: not a new record
+    dem.line(footer_text(unit))
+    b = book10("汤溪镇.xlsx", unit, [pts, dem], datetime(2015, 10, 28, 16, 50))
+
+    low_point = next(r for r in recs if r.org is TX_NEW_POINT and r is not unmatched)
+    low_demo = next(r for r in recs if r.org is TX_NEW_DEMO)
+    issue(b, "point_star_low", unit, f"{TX_NEW_POINT.name}为2星，低于三星", pts, rows[id(low_point)], expect=low_point.raw)
+    issue(b, "demo_star_low", unit, f"示范点{TX_NEW_DEMO.name}为3星（见“示范点”表），低于四星", pts,
+          rows[id(low_demo)], expect=low_demo.raw)
+    issue(b, "unmatched", unit, "“汤溪镇新农村党建联盟”不在名册中", pts, rows[id(unmatched)], expect=unmatched.raw)
+
+
+def luobu_10() -> None:
+    """罗埠镇: blank column A, numbers as text, 指导员 and 计划完成时间 merged down, a hidden 底稿 sheet,
+    only 4 demo sites, and a 洋埠镇 village on its list."""
+    unit, st = "罗埠镇", STYLES["罗埠镇"]
+    variants = {LB_ALIAS_ORG.place: "alias", DEMO10[unit][0].place: "star_note"}
+    recs = belt_recs(unit, P10, variants)
+    for j, r in enumerate(x for x in recs if x.demo):
+        r.contact = LEADERS[unit][j]
+    cross_org = org(*CROSS_UNIT)
+    cross = rec(cross_org, P10, False)
+    cross.resp, cross.measures = "陈志华", "与罗埠镇相邻村联建，共建党员活动阵地"
+    recs.insert(len(recs) // 2, cross)
+    # two adjacent demo sites share one 指导员 (merged over 2 rows); make the pair adjacent
+    d = [r for r in recs if r.demo]
+    recs.remove(d[1])
+    recs.insert(recs.index(d[0]) + 1, d[1])
+    d[1].contact = d[0].contact
+
+    sh = Sheet("10月", COLS[unit], first_col=2)
+    sh.title(title_text(unit, P10))
+    sh.line(unit_line(unit, D10))
+    sh.blank()
+    sh.header()
+    rows = {}
+    run = []  # consecutive non-demo rows with deadline 年底: merged down
+    for i, r in enumerate(recs, 1):
+        v = values(r, st, str(i))  # 序号 stored as text
+        rows[id(r)] = sh.row(v)
+        check_resolves(unit, r.raw, r.org)
+    r_first = rows[id(d[0])]
+    sh.cells.pop((r_first + 1, sh.col("contact")), None)
+    sh.merge_down("contact", r_first, r_first + 1)
+    for r in recs:
+        if not r.demo and r.deadline == CAMPAIGN_END and r is not cross:
+            run.append(r)
+    for a, b_ in zip(run, run[1:]):
+        if rows[id(b_)] == rows[id(a)] + 1:  # first pair of adjacent 年底 rows: merge 2..3 rows
+            end = rows[id(b_)]
+            nxt = next((x for x in run if rows[id(x)] == end + 1), None)
+            end = end + 1 if nxt else end
+            for rr in range(rows[id(a)] + 1, end + 1):
+                sh.cells.pop((rr, sh.col("deadline")), None)
+            sh.merge_down("deadline", rows[id(a)], end)
+            break
+    else:
+        raise AssertionError("罗埠镇: no adjacent 年底 rows to merge")
+    standard_ending(sh, unit, recs)
+
+    draft = Sheet("底稿", COLS[unit], hidden=True)
+    draft.title("罗埠镇示范带点位底稿")
+    draft.header()
+    for i, r in enumerate(belt_recs(unit, P09), 1):
+        draft.row(values(r, st, i), record=False)
+    b = book10("罗埠镇.xlsx", unit, [sh, draft], datetime(2015, 10, 29, 8, 55))
+
+    issue(b, "demo_shortfall", unit, f"有效示范点{len(DEMO10[unit])}个，应建{QUOTA[unit][1]}个")
+    issue(b, "cross_unit", unit, f"“{cross_org.name}”属洋埠镇", sh, rows[id(cross)], expect=cross.raw)
+    issue(b, "skipped_sheet", unit, "隐藏工作表“底稿”", draft)
+
+
+def yangbu_10() -> None:
+    """洋埠镇: CSV in GB18030, header on the first line, a 乡镇 column; 无 venue; one duplicate."""
+    unit, st = "洋埠镇", STYLES["洋埠镇"]
+    demo_orgs = DEMO10[unit]
+    nondemo = [o for o in BELT10[unit] if o not in demo_orgs and o.kind == "村"]
+    no_venue, dup = nondemo[1], nondemo[3]
+    variants = {demo_orgs[0].place: "long", nondemo[0].place: "zhonggong"}
+    recs = belt_recs(unit, P10, variants)
+    for r in recs:
+        if r.org is no_venue:
+            r.venue, r.remarks = "无", "原活动场所拆迁，新场所在建"
+    first = next(r for r in recs if r.org is dup)
+    again = rec(dup, P10, False, raw=variant(dup, "zg_township"))
+    recs.append(again)
+    sh = Sheet("", COLS[unit])
+    sh.header()
+    rows = {}
+    for i, r in enumerate(recs, 1):
+        rows[id(r)] = sh.row(values(r, st, i, unit))
+        check_resolves(unit, r.raw, r.org)
+    b = book10("洋埠镇.csv", unit, [sh], datetime(2015, 10, 28, 0, 0))
+    issue(b, "venue_substandard", unit, f"{no_venue.name}活动场所为“无”", sh, rows[id(next(r for r in recs if r.org is no_venue))],
+          expect=next(r.raw for r in recs if r.org is no_venue))
+    issue(b, "duplicate", unit, f"{dup.name}重复上报（第一次在第{rows[id(first)]}行）", sh, rows[id(again)], expect=again.raw)
+
+
+def network_10() -> None:
+    """网络经济产业党委: sheets 9月 (last month's, skipped) and 10月; 创建目标 “优秀”."""
+    unit, st = "网络经济产业党委", STYLES["网络经济产业党委"]
+    what = "党建示范创建情况月报表"
+
+    def one(period: str, day: date, variants: dict) -> tuple[Sheet, list[Rec], dict]:
+        sh = Sheet(f"{int(period[-2:])}月", COLS[unit])
+        sh.title(title_text(unit, period, what))
+        sh.line(unit_line(unit, day))
+        sh.header()
+        recs = belt_recs(unit, period, variants)
+        for r in recs:
+            if r.org.place == ENTERPRISES[1][0] or r.org.place == ENTERPRISES[5][0]:
+                r.venue = None  # an enterprise without its own venue: not a failure
+        return sh, recs, {}
+
+    s9, r9, _ = one(P09, date(2015, 9, 25), {})
+    for i, r in enumerate(r9, 1):
+        s9.row(values(r, st, i), record=False)
+    standard_ending(s9, unit, r9)
+
+    orgs = BELT10[unit]
+    s10, r10, _ = one(P10, D10, {orgs[0].place: "alias", orgs[3].place: "zg_organiser", orgs[6].place: "spaces"})
+    bad = r10[4]
+    bad.target = "优秀"
+    rows = {}
+    for i, r in enumerate(r10, 1):
+        rows[id(r)] = s10.row(values(r, st, i))
+        check_resolves(unit, r.raw, r.org)
+    standard_ending(s10, unit, r10)
+    b = book10("网络经济产业党委.xlsx", unit, [s9, s10], datetime(2015, 10, 28, 14, 0))
+    issue(b, "skipped_sheet", unit, "工作表“9月”属于其他期间", s9)
+    issue(b, "bad_value", unit, f"创建目标“优秀”不是星级（单元格{s10.addr(rows[id(bad)], 'target')}），该行保留",
+          s10, rows[id(bad)], expect=bad.raw)
+
+
+def chamber_10() -> None:
+    """商会党委: late file in 补报/; no 责任人 column at all; one demo site without 联系领导."""
+    unit, st = "商会党委", STYLES["商会党委"]
+    orgs = BELT10[unit]
+    recs = belt_recs(unit, P10, {orgs[0].place: "organiser", orgs[1].place: "alias", orgs[2].place: "zg_organiser"})
+    no_contact = recs[2]
+    no_contact.contact = None
+    cols = [c for c in COLS[unit] if c[0] != "resp"]
+    sh = Sheet("商会党委", cols)
+    sh.title(title_text(unit, P10, "党建示范创建情况月报表") + "（补报）")
+    sh.line(unit_line(unit, date(2015, 10, 31)))
+    sh.header()
+    rows = {}
+    for i, r in enumerate(recs, 1):
+        rows[id(r)] = sh.row(values(r, st, i))
+        check_resolves(unit, r.raw, r.org)
+    standard_ending(sh, unit, recs)
+    b = book10("补报/商会党委.xlsx", unit, [sh], datetime(2015, 10, 31, 10, 0))
+    issue(b, "plan_incomplete", unit, "工作表缺少“责任人”列", sh)
+    issue(b, "contact_missing", unit, f"示范点{no_contact.org.name}未填联系领导", sh, rows[id(no_contact)],
+          expect=no_contact.raw)
+
+
+def ignored_10(period_dir: Path) -> None:
+    """Files that are not returns: Office lock file, a note, an archive."""
+    user = "zhangwei"
+    blob = bytes([len(user)]) + user.encode().ljust(53, b" ") + len(user).to_bytes(2, "little")
+    blob += user.encode("utf-16-le")
+    blob = blob.ljust(165, b"\x20")
+    assert len(blob) == 165
+    (period_dir / "~$苏孟乡.xlsx").write_bytes(blob)
+    (period_dir / "说明.txt").write_bytes(
+        "10月份党建示范带月报表收取情况：\r\n苏孟乡先后报送两次，以修改版为准；商会党委为补报；江南街道未报。\r\n".encode("utf-8"))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in [("活动照片/说明.txt", "汤溪镇寺平村主题党日活动照片（共3张，另行报送）。\r\n"),
+                           ("罗埠镇经验材料.txt", "罗埠镇党建示范带创建经验材料（略）。\r\n")]:
+            zi = zipfile.ZipInfo(name, date_time=(2015, 10, 28, 9, 0, 0))
+            zi.compress_type, zi.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+            z.writestr(zi, text.encode("utf-8"))
+    (period_dir / "附件.zip").write_bytes(buf.getvalue())
+    dummy = Book(P10, "", None, [], T10_CREATED, T10_CREATED)
+    for rel, unit, note in [("~$苏孟乡.xlsx", "苏孟乡", "Office锁定文件（文件名指向苏孟乡）"), ("说明.txt", "—", "非报表文件"),
+                            ("附件.zip", "—", "压缩包，请解压后放入本文件夹")]:
+        dummy.rel = rel
+        issue(dummy, "ignored_file", unit, note)
+        OTHER_FILES.append((P10, rel, unit, note))
+
+
+# ════════════════════════════════════════════════════════════════════════════════════════════
+# README
+# ════════════════════════════════════════════════════════════════════════════════════════════
+
+README_HEAD = """# huizong 示例工作区
+
+本文件夹是一个完整的 huizong 工作区，用于演示和端到端测试：
+
+```
+huizong.toml          配置（复制自 templates/huizong.toml，即《关于开展党建示范带创建的通知》的默认指标）
+名册.xlsx              基层党组织名册（{n_master} 个组织）
+returns/2015-09/      9月各单位报表：10个单位各一份，基本合规
+returns/2015-10/      10月各单位报表：各种格式、命名和故意设置的问题
+gen/make_samples.py   生成本工作区的脚本
+```
+
+在本文件夹中运行：
+
+```
+huizong run returns/2015-09 returns/2015-10
+```
+
+9月先汇总，10月的环比变化以9月为基期。
+
+## 数据来源
+
+- 村（社区）名称和组织编码取自 `shared/data/jinhua_villages.csv`，是金华经济技术开发区八个乡镇（街道）
+  真实的村委会、居委会（2016年统计用区划代码，12位，名册中以文本存储）。组织名称由地名改写为党组织名称
+  （寺平村委会 → 寺平村党支部，新园社区居委会 → 新园社区党支部），约一成改为“党总支”；现星级、别名
+  （“原××村”等旧村名）为虚构。
+- 网络经济产业党委下的 {n_ent} 家企业（编码 W0001…）和商会党委下的 {n_ch} 家商会（编码 S0001…）
+  **均为虚构**，如有雷同纯属巧合。
+- 责任人、联系领导、填表人等人名均为虚构。
+- 邵家村在罗埠镇和洋埠镇各有一个，两者都在名册中，也都在各自的示范带上。
+
+所有文件由 `python3 samples/gen/make_samples.py`（在仓库根目录运行）重新生成，结果是确定的
+（固定随机种子，文档创建/修改时间固定在2015年）。需要 Python 3.11、openpyxl 和 LibreOffice。
+
+## 报表中的名称写法
+
+报表中的组织名称只用以下写法，均可通过“标准名称 / 名册别名 / 规范化键”精确识别（本期不含同音错字和简称）：
+全称、全角空格或多余空格、加“中共”“中国共产党”前缀、加乡镇（街道）全称前缀（“中共汤溪镇寺平村支部委员会”）、
+加“金华经济技术开发区”前缀或省略该前缀、“支部委员会/支部/党支部”“总支部委员会/党总支”互换、
+加注“（示范点）”或“★”、在本单位内唯一时只写地名（“寺平村”）。
+
+## 2015-10 文件一览
+
+| 文件 | 说明 |
+|---|---|
+{file_rows}
+
+## 故意设置的问题（预期的问题清单）
+
+下表由生成脚本根据写入的单元格计算得出。“来源”为 `文件!工作表!单元格`（文件路径相对于期间文件夹，
+单元格为该行“名称”单元格，行号从1起），CSV 为 `文件!单元格`，工作表级问题为 `文件!工作表`，
+文件级问题只写文件名，未上报和指标缺口为 `—`。除下表所列外，两期报表不应产生其他问题
+（包括环比的“星级下降”“本月移出示范带”：10月没有任何点位移出示范带，也没有星级下降）。
+
+| 期间 | 问题代码 | 单位 | 来源 | 说明 |
+|---|---|---|---|---|
+{issue_rows}
+
+## 各文件贡献的记录数
+
+“记录”指有名称的数据行（合计、表头、重复表头、页脚、合并续行、与示范点表合并的行均不计）。
+被替代的文件和被跳过的工作表不贡献记录。
+
+| 期间 | 文件 | 单位 | 记录数 | 说明 |
+|---|---|---|---|---|
+{count_rows}
+
+## 其他预期结果（供核对）
+
+{expect_notes}
+"""
+
+
+def readme() -> str:
+    file_notes = {
+        "苏孟乡.xlsx": "苏孟乡较早的一版，被修改版替代",
+        "苏孟乡（修改版）.xlsx": "两行表头（合并的“五个有”），星级写作★",
+        "三江街道月报表.xlsx": "文件名为三江街道，内容是秋滨街道的报表；表中间有一行重复表头",
+        "三江街道.ods": "LibreOffice 转换的 ODS，“类别”列写示范点/一般点，数据中有空行",
+        "西关街道.xls": "LibreOffice 转换的 Excel 97 格式，名称为全称（中国共产党…支部委员会）",
+        "汤溪镇.xlsx": "“示范带点位”表列出全部点位，“示范点”表只列示范点（与前表合并为同一记录）；一个名称合并两行",
+        "罗埠镇.xlsx": "A列空白，数字存为文本，指导员、完成时间合并单元格，隐藏工作表“底稿”",
+        "洋埠镇.csv": "GB18030 编码的 CSV，首行即表头，有“乡镇”列",
+        "网络经济产业党委.xlsx": "两张工作表“9月”“10月”",
+        "补报/商会党委.xlsx": "放在子文件夹“补报”中，没有“责任人”列",
+        "~$苏孟乡.xlsx": "Office 锁定文件（165字节）",
+        "说明.txt": "文字说明，非报表",
+        "附件.zip": "压缩包，非报表",
+    }
+    books10 = [b for b in BOOKS if b.period == P10]
+    files = [b.rel for b in books10] + [rel for p, rel, _, _ in OTHER_FILES if p == P10]
+    file_rows = "\n".join(f"| `{f}` | {file_notes[f]} |" for f in files)
+    order = {u: i for i, u in enumerate(UNITS)}
+    codes = ["unmatched", "needs_review", "duplicate", "cross_unit", "points_shortfall", "demo_shortfall",
+             "point_star_low", "demo_star_low", "venue_substandard", "plan_incomplete", "deadline_late",
+             "contact_missing", "five_have_missing", "missing_submission", "superseded_file", "unit_conflict",
+             "bad_value", "rejected_file", "ignored_file", "skipped_sheet"]  # SPEC §5 order
+    iss = sorted(ISSUES, key=lambda x: (x.period, order.get(x.unit, 99), codes.index(x.code), x.source))
+    issue_rows = "\n".join(f"| {i.period} | {i.code} | {i.unit} | {i.source} | {i.note} |" for i in iss)
+    counts = []
+    for period in (P09, P10):
+        bs = sorted((b for b in BOOKS if b.period == period), key=lambda b: (order[b.unit], b.rel))
+        for b in bs:
+            counts.append(f"| {period} | {b.rel} | {b.unit} | {b.records()} | {b.note} |")
+        for p, rel, unit, note in OTHER_FILES:
+            if p == period:
+                counts.append(f"| {period} | {rel} | {unit} | 0 | {note}，不读取 |")
+        counts.append(f"| {period} | 合计 | — | {sum(b.records() for b in bs)} | |")
+    notes = [
+        f"- 2015-10 有效点数：" + "、".join(
+            f"{u} {valid_points(u)}" for u in UNITS if QUOTA[u][0] is not None and u != "江南街道") + "；江南街道未上报。",
+        f"- 2015-10 有效示范点：" + "、".join(f"{u} {len(DEMO10[u])}" for u in UNITS if u != "江南街道") + "。",
+        f"- 汤溪镇“示范带点位”表没有“是否示范点”列；“示范点”表的 {len(DEMO10['汤溪镇'])} 行与前表中的同一组织合并为一条记录"
+        f"（第二行跳过，原因“与示范点表合并”，不算重复上报），这些组织因此是示范点，其中{TX_NEW_DEMO.name}是10月新认定的示范点。",
+        f"- 2015-10 对 2015-09 的环比变化：汤溪镇新增点位{TX_NEW_POINT.name}；汤溪镇{TX_NEW_DEMO.name}新增为示范点；"
+        f"罗埠镇{LB_DROPPED_DEMO.name}不再是示范点；苏孟乡、洋埠镇各有一个活动场所由“达标”变为“不达标/无”。"
+        "江南街道未上报，只记“未上报”，不应记为其点位移出示范带。",
+        f"- 跨单位上报的“{org(*CROSS_UNIT).name}”和重复上报的第二行都计入上报点数，但不是有效记录。",
+        "- “优秀”写在网络经济产业党委10月表的“创建目标”（目标星级）列，而不是“星级”列：若写在“星级”列，"
+        "该值被置空后会按“未填星级”另计星级未达标。",
+    ]
+    return README_HEAD.format(n_master=len(MASTER), n_ent=len(ENTERPRISES), n_ch=len(CHAMBERS),
+                              file_rows=file_rows, issue_rows=issue_rows, count_rows="\n".join(counts),
+                              expect_notes="\n".join(notes))
+
+
+def valid_points(u: str) -> int:
+    return len(BELT10[u])
+
+
+# ════════════════════════════════════════════════════════════════════════════════════════════
+# Master list workbook, main, verification
+# ════════════════════════════════════════════════════════════════════════════════════════════
+
+def write_master(path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "名册"
+    ws.append(["单位", "组织名称", "组织编码", "组织类别", "别名", "现星级"])
+    for o in MASTER:
+        ws.append([o.unit, o.name, o.code, o.kind, "、".join(o.aliases) or None, o.star])
+    for c in ws[1]:
+        c.font, c.fill, c.border = FONT_HEAD, FILL_HEAD, BOX
+    for row in ws.iter_rows(min_row=2):
+        row[2].number_format = "@"  # the code is text, never a number
+    for col, w in zip("ABCDEF", [18, 40, 16, 10, 24, 8]):
+        ws.column_dimensions[col].width = w
+    ws.freeze_panes = "A2"
+    wb.properties.creator = wb.properties.lastModifiedBy = "区委组织部"
+    wb.properties.created = wb.properties.modified = datetime(2015, 9, 1, 9, 0)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        ExcelWriter(wb, z).save()
+    path.write_bytes(fixed_zip(buf.getvalue(), datetime(2015, 9, 1, 9, 0)))
+
+
+def verify(out: Path) -> None:
+    """Re-open every workbook; check that each README address holds the expected name."""
+    for b in BOOKS:
+        p = out / "returns" / b.period / b.rel
+        if b.fmt == "xlsx":
+            wb = openpyxl.load_workbook(p)
+            assert [ws.title for ws in wb.worksheets] == [s.name for s in b.sheets], p
+            assert wb.properties.modified == b.modified, (p, wb.properties.modified)
+    roundtrip: dict[str, Path] = {}
+    tmp = Path(tempfile.mkdtemp(prefix="huizong_verify_"))
+    try:
+        for i in ISSUES:
+            if not i.check:
+                continue
+            rel, sheet, cell, expected = i.check
+            p = out / "returns" / i.period / rel
+            if p.suffix == ".csv":
+                lines = list(csv.reader(io.StringIO(p.read_bytes().decode("gb18030"))))
+                m = re.fullmatch(r"([A-Z]+)(\d+)", cell)
+                col = openpyxl.utils.column_index_from_string(m[1])
+                got = lines[int(m[2]) - 1][col - 1]
+            else:
+                if p.suffix in (".xls", ".ods"):  # read back through LibreOffice
+                    if str(p) not in roundtrip:
+                        subprocess.run(["soffice", f"-env:UserInstallation={LO_PROFILE}", "--headless",
+                                        "--convert-to", "xlsx", "--outdir", str(tmp), str(p)],
+                                       check=True, capture_output=True, timeout=300)
+                        roundtrip[str(p)] = tmp / (p.stem + ".xlsx")
+                    wb = openpyxl.load_workbook(roundtrip[str(p)])
+                else:
+                    wb = openpyxl.load_workbook(p)
+                got = wb[sheet][cell].value
+            assert got == expected, f"{i.source}: found {got!r}, expected {expected!r}"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    if shutil.which("soffice") is None:
+        raise SystemExit("需要 LibreOffice（soffice）来生成 .xls/.ods 样例")
+    check_master()
+    for target in (SAMPLES / "returns", SAMPLES / "名册.xlsx", SAMPLES / "huizong.toml", SAMPLES / "README.md"):
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    shutil.copyfile(TEMPLATE_TOML, SAMPLES / "huizong.toml")
+    write_master(SAMPLES / "名册.xlsx")
+
+    d09, d10 = SAMPLES / "returns" / P09, SAMPLES / "returns" / P10
+    d09.mkdir(parents=True)
+    d10.mkdir(parents=True)
+    for u in UNITS:
+        b = return_09(u)
+        BOOKS.append(b)
+    for make in (sumeng_10, qiubin_10, sanjiang_10, xiguan_10, tangxi_10, luobu_10, yangbu_10, network_10, chamber_10):
+        make()
+    issue(Book(P10, "", None, [], T10_CREATED, T10_CREATED), "missing_submission", "江南街道", "10月未报送任何文件")
+    for b in BOOKS:
+        write_book(b, d09 if b.period == P09 else d10)
+    ignored_10(d10)
+    (SAMPLES / "README.md").write_text(readme(), encoding="utf-8")
+    verify(SAMPLES)
+
+    files = sorted(p.relative_to(SAMPLES).as_posix() for p in SAMPLES.rglob("*") if p.is_file())
+    print(f"生成 {len(files)} 个文件：")
+    for f in files:
+        print("  ", f)
+    print(f"预期问题 {len(ISSUES)} 条；记录数 2015-09 {sum(b.records() for b in BOOKS if b.period == P09)}，"
+          f"2015-10 {sum(b.records() for b in BOOKS if b.period == P10)}；所有地址已核对。")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

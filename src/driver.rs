@@ -1,0 +1,189 @@
+//! The driver wires the stages together for one period: discover and read every file, choose
+//! between versions, match, reconcile, and hand a [`Report`] to the writers. It is the only
+//! place that touches the file system for inputs and shows progress.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::config::Config;
+use crate::discover::{Discovery, FileEntry, FileStatus, list_files, supersede};
+use crate::layout::Layout;
+use crate::master::Org;
+use crate::matching::{MasterIndex, MatchResult, Method};
+use crate::model::{Issue, Source};
+use crate::period::Period;
+use crate::read::sheet::SheetStatus;
+use crate::reconcile::{Reconciled, Record, SheetColumns, reconcile};
+use crate::report::{self, Accounting, Report};
+
+/// Everything a period produced.
+pub struct PeriodResult {
+    pub period: Period,
+    pub files: Vec<FileEntry>,
+    pub reconciled: Reconciled,
+    pub accounting: Accounting,
+}
+
+impl PeriodResult {
+    pub fn report<'a>(&'a self, config: &'a Config, orgs: &'a [Org]) -> Report<'a> {
+        Report {
+            config,
+            period: self.period,
+            files: &self.files,
+            orgs,
+            records: &self.reconciled.records,
+            units: &self.reconciled.units,
+            issues: &self.reconciled.issues,
+            accounting: self.accounting.clone(),
+        }
+    }
+}
+
+/// The period of a folder from its name ("2015-10", "201510", "2015年10月").
+pub fn period_of_folder(dir: &Path) -> Option<Period> {
+    let abs = std::path::absolute(dir).ok()?;
+    abs.file_name().and_then(|n| n.to_str()).and_then(Period::parse)
+}
+
+fn progress(total: usize, quiet: bool) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(
+        Some(total as u64),
+        if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() },
+    );
+    if let Ok(style) = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {wide_msg}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix("读取");
+    bar
+}
+
+/// Reads every file of a period folder (nothing is matched yet).
+pub fn read_period(
+    config: &Config,
+    layout: &Layout,
+    dir: &Path,
+    period: Period,
+    quiet: bool,
+) -> Result<Vec<FileEntry>> {
+    let listed = list_files(dir, Some(&config.output)).with_context(|| format!("无法读取文件夹 {}", dir.display()))?;
+    let discovery = Discovery { config, layout, period };
+    let bar = progress(listed.len(), quiet);
+    let mut files = Vec::new();
+    for (rel, path) in listed {
+        bar.set_message(rel.clone());
+        let entry = match std::fs::read(&path) {
+            Ok(bytes) => discovery.read_file(&rel, &bytes),
+            Err(e) => FileEntry::rejected(&rel, format!("无法打开文件：{e}。请确认文件未被其他程序占用")),
+        };
+        files.push(entry);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let order: Vec<String> = config.units.iter().map(|u| u.name.clone()).collect();
+    supersede(&mut files, &order);
+    Ok(files)
+}
+
+/// Matches and reconciles the records of the used files. Without a master list every
+/// record is unmatched (used by `check` outside a workspace).
+pub fn process(config: &Config, orgs: &[Org], period: Period, files: Vec<FileEntry>) -> PeriodResult {
+    let unit_names: Vec<String> = config.units.iter().map(|u| u.name.clone()).collect();
+    let index = MasterIndex::new(orgs, &config.organiser, &unit_names);
+    let unit_pos = |u: &str| unit_names.iter().position(|n| n == u).unwrap_or(usize::MAX);
+
+    // Records in report order: configured unit, file, sheet, row.
+    let mut raw: Vec<(usize, usize, usize, crate::model::RawRecord)> = Vec::new();
+    let mut sheets: Vec<SheetColumns> = Vec::new();
+    let mut issues: Vec<Issue> = Vec::new();
+    let mut submitted = BTreeSet::new();
+    for (fi, f) in files.iter().enumerate() {
+        issues.extend(f.issues.iter().cloned());
+        if f.status != FileStatus::Used {
+            continue;
+        }
+        for (si, s) in f.sheets.iter().enumerate().filter(|(_, s)| s.status == SheetStatus::Used) {
+            issues.extend(s.issues.iter().cloned());
+            for r in &s.records {
+                submitted.insert(r.unit.clone());
+                raw.push((unit_pos(&r.unit), fi, si, r.clone()));
+            }
+            let mut units: Vec<&str> = s.records.iter().map(|r| r.unit.as_str()).collect();
+            units.dedup();
+            for u in units.iter().copied().chain(f.unit.as_deref().filter(|_| units.is_empty())) {
+                sheets.push(SheetColumns {
+                    unit: Some(u.to_string()),
+                    source: Source::sheet(&f.rel, s.name.as_deref()),
+                    missing: s.missing.clone(),
+                    has_records: s.records.iter().any(|r| r.unit == u),
+                    has_demo: s.records.iter().any(|r| r.unit == u && r.demo),
+                });
+            }
+        }
+        if let Some(u) = &f.unit {
+            submitted.insert(u.clone());
+        }
+    }
+    raw.sort_by_key(|a| (a.0, a.1, a.2, a.3.source.row));
+    let records: Vec<Record> = raw
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, _, _, r))| {
+            let m = if orgs.is_empty() {
+                MatchResult {
+                    method: Method::None,
+                    org: None,
+                    score: 0.0,
+                    rules: Vec::new(),
+                    candidates: Vec::new(),
+                    cross_unit: false,
+                    normalized: index.normalize(&r.raw_name).key,
+                }
+            } else {
+                index.match_name(&r.raw_name, &r.unit)
+            };
+            Record { id: i + 1, raw: r, m, valid: false }
+        })
+        .collect();
+    let mut reconciled = reconcile(config, orgs, records, &sheets, &submitted, issues);
+    sort_issues(&mut reconciled.issues, &unit_names);
+    let accounting = Accounting::of(&files);
+    PeriodResult { period, files, reconciled, accounting }
+}
+
+/// Issues in report order: configured unit (none last), source, code.
+fn sort_issues(issues: &mut [Issue], unit_names: &[String]) {
+    let pos =
+        |u: &Option<String>| u.as_ref().and_then(|u| unit_names.iter().position(|n| n == u)).unwrap_or(usize::MAX);
+    issues.sort_by(|a, b| (pos(&a.unit), &a.source, a.code).cmp(&(pos(&b.unit), &b.source, b.code)));
+}
+
+/// Paths written for one period.
+pub struct Written {
+    pub json: PathBuf,
+    pub workbook: PathBuf,
+}
+
+/// Writes the JSON report and the workbook of a period, each atomically; both are built
+/// in memory first so a failure leaves the previous outputs intact.
+pub fn write_outputs(result: &PeriodResult, config: &Config, orgs: &[Org], out_dir: &Path) -> Result<Written> {
+    let report = result.report(config, orgs);
+    let json = report::json::to_json(&report);
+    let xlsx = report::workbook::workbook_bytes(&report).context("生成汇总表失败")?;
+    let json_path = out_dir.join(report::json_name(result.period));
+    let xlsx_path = out_dir.join(report::workbook_name(result.period));
+    report::write_atomic(&xlsx_path, &xlsx).map_err(|e| write_error(&xlsx_path, e))?;
+    report::write_atomic(&json_path, json.as_bytes()).map_err(|e| write_error(&json_path, e))?;
+    Ok(Written { json: json_path, workbook: xlsx_path })
+}
+
+fn write_error(path: &Path, e: std::io::Error) -> anyhow::Error {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if e.kind() == std::io::ErrorKind::PermissionDenied {
+        anyhow::anyhow!("无法写入{name}：请先关闭{name}后重试")
+    } else {
+        anyhow::anyhow!("无法写入{}：{e}", path.display())
+    }
+}

@@ -1,0 +1,24 @@
+//! huizong (汇总) consolidates the monthly party-building returns of a district's townships
+//! into one official summary workbook, a JSON report and per-unit correction lists.
+//!
+//! Data flows one way: [`discover`] → [`read`] → [`normalize`] → [`matching`] →
+//! [`reconcile`] → [`report`]. The [`driver`] wires the stages together for the commands of
+//! [`cli`]; every stage between reading and reporting is a pure function over plain data.
+
+// No panics on input: data from a file is never unwrapped or indexed (tests are exempt).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic))]
+
+pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod driver;
+pub mod layout;
+pub mod master;
+pub mod matching;
+pub mod model;
+pub mod normalize;
+pub mod period;
+pub mod read;
+pub mod reconcile;
+pub mod report;
+pub mod values;

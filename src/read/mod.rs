@@ -1,0 +1,263 @@
+//! The reading stage: turns the bytes of one file into sheets of plain data ([`Grid`]) and
+//! then into parsed return rows with their accounting ([`sheet`]). Only this stage touches
+//! calamine. Formats are recognised by content ([`sniff`]), not by extension.
+
+pub mod csv;
+pub mod grid;
+pub mod sheet;
+pub mod sniff;
+
+use std::io::Cursor;
+
+use calamine::{Data, DataRef, Ods, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx};
+use thiserror::Error;
+
+pub use grid::{Grid, GridRow, Merge};
+pub use sniff::Format;
+
+use crate::values::{CellValue, Date};
+
+/// Why a file or a sheet could not be read. Messages are Chinese and say what to do.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ReadError {
+    #[error("文件已加密")]
+    Encrypted,
+    #[error("文件已损坏或不是有效的表格文件（{0}）")]
+    Corrupt(String),
+    #[error("工作表\u{201C}{sheet}\u{201D}超过{limit}个单元格的上限")]
+    TooManyCells { sheet: String, limit: u64 },
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// One sheet as read, or why it could not be.
+#[derive(Debug, Clone)]
+pub struct SheetRead {
+    pub name: String,
+    pub visible: bool,
+    pub grid: Result<Grid, ReadError>,
+}
+
+/// A workbook as read: its sheets in workbook order and what the file says about itself.
+#[derive(Debug, Clone, Default)]
+pub struct Workbook {
+    pub sheets: Vec<SheetRead>,
+    pub is_1904: bool,
+    /// The document's own modified time (ISO text), used to choose between two versions.
+    pub modified: Option<String>,
+}
+
+/// Reads a workbook of a spreadsheet format from memory. CSV is read by [`csv::read`].
+pub fn read_workbook(bytes: &[u8], format: Format, max_cells: u64) -> Result<Workbook, ReadError> {
+    match format {
+        Format::Xlsx => read_xlsx(bytes, max_cells),
+        Format::Xlsb => read_xlsb(bytes, max_cells),
+        Format::Xls => read_xls(bytes, max_cells),
+        Format::Ods => read_ods(bytes, max_cells),
+        Format::Csv => csv::read(bytes).map(|grid| Workbook {
+            sheets: vec![SheetRead { name: String::new(), visible: true, grid: Ok(grid) }],
+            is_1904: false,
+            modified: None,
+        }),
+        Format::Encrypted => Err(ReadError::Encrypted),
+        Format::Html => Err(ReadError::Unsupported("此文件为网页格式，请用Excel打开后另存为.xlsx".to_string())),
+        Format::Et => Err(ReadError::Unsupported("此文件为WPS表格专用格式（.et），请用WPS另存为.xlsx".to_string())),
+        Format::Archive | Format::Empty | Format::Other => {
+            Err(ReadError::Unsupported("不是可读取的表格文件".to_string()))
+        }
+    }
+}
+
+fn corrupt(e: impl std::fmt::Display) -> ReadError {
+    ReadError::Corrupt(e.to_string())
+}
+
+fn is_visible(v: SheetVisible) -> bool {
+    matches!(v, SheetVisible::Visible)
+}
+
+/// The worksheets of a workbook (chart and dialog sheets hold no return).
+fn worksheet_list<R: Reader<Cursor<Vec<u8>>>>(wb: &R) -> Vec<(String, bool)> {
+    wb.sheets_metadata()
+        .iter()
+        .filter(|s| matches!(s.typ, SheetType::WorkSheet))
+        .map(|s| (s.name.clone(), is_visible(s.visible)))
+        .collect()
+}
+
+fn dimensions_to_merge(d: &calamine::Dimensions) -> Merge {
+    Merge { first_row: d.start.0, first_col: d.start.1, last_row: d.end.0, last_col: d.end.1 }
+}
+
+fn read_xlsx(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| match e {
+        calamine::XlsxError::Password => ReadError::Encrypted,
+        e => corrupt(e),
+    })?;
+    let is_1904 = wb.has_1904_epoch();
+    let modified = wb.workbook_properties().ok().and_then(|p| p.modified);
+    let mut sheets = Vec::new();
+    for (name, visible) in worksheet_list(&wb) {
+        let grid = (|| {
+            let merges: Vec<Merge> =
+                wb.merge_cells_by_sheet_name(&name).map_err(corrupt)?.iter().map(dimensions_to_merge).collect();
+            let mut reader = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
+            let mut cells = Vec::new();
+            while let Some(cell) = reader.next_cell().map_err(corrupt)? {
+                let (r, c) = cell.get_position();
+                let v = convert_ref(cell.get_value(), is_1904);
+                if !v.is_blank() {
+                    if cells.len() as u64 >= max_cells {
+                        return Err(ReadError::TooManyCells { sheet: name.clone(), limit: max_cells });
+                    }
+                    cells.push((r, c, v));
+                }
+            }
+            Ok(Grid::from_cells(Some(name.clone()), visible, cells, merges))
+        })();
+        sheets.push(SheetRead { name, visible, grid });
+    }
+    Ok(Workbook { sheets, is_1904, modified })
+}
+
+fn read_xlsb(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
+    let mut wb: Xlsb<_> = Xlsb::new(Cursor::new(bytes.to_vec())).map_err(|e| match e {
+        calamine::XlsbError::Password => ReadError::Encrypted,
+        e => corrupt(e),
+    })?;
+    let is_1904 = wb.has_1904_epoch();
+    let mut sheets = Vec::new();
+    for (name, visible) in worksheet_list(&wb) {
+        let grid = (|| {
+            let mut reader = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
+            let mut cells = Vec::new();
+            while let Some(cell) = reader.next_cell().map_err(corrupt)? {
+                let (r, c) = cell.get_position();
+                let v = convert_ref(cell.get_value(), is_1904);
+                if !v.is_blank() {
+                    if cells.len() as u64 >= max_cells {
+                        return Err(ReadError::TooManyCells { sheet: name.clone(), limit: max_cells });
+                    }
+                    cells.push((r, c, v));
+                }
+            }
+            Ok(Grid::from_cells(Some(name.clone()), visible, cells, Vec::new()))
+        })();
+        sheets.push(SheetRead { name, visible, grid });
+    }
+    Ok(Workbook { sheets, is_1904, modified: None })
+}
+
+fn read_xls(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
+    let mut wb: Xls<_> = Xls::new(Cursor::new(bytes.to_vec())).map_err(|e| match e {
+        calamine::XlsError::Password => ReadError::Encrypted,
+        e => corrupt(e),
+    })?;
+    let is_1904 = wb.has_1904_epoch();
+    let modified = wb.workbook_properties().ok().and_then(|p| p.modified);
+    let mut sheets = Vec::new();
+    for (name, visible) in worksheet_list(&wb) {
+        let merges: Vec<Merge> =
+            wb.merge_cells_by_sheet_name(&name).unwrap_or_default().iter().map(dimensions_to_merge).collect();
+        let grid = wb
+            .worksheet_range(&name)
+            .map_err(corrupt)
+            .and_then(|range| range_to_grid(&name, visible, &range, merges, max_cells, is_1904));
+        sheets.push(SheetRead { name, visible, grid });
+    }
+    Ok(Workbook { sheets, is_1904, modified })
+}
+
+fn read_ods(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
+    let mut wb: Ods<_> = Ods::new(Cursor::new(bytes.to_vec())).map_err(|e| match e {
+        calamine::OdsError::Password => ReadError::Encrypted,
+        e => corrupt(e),
+    })?;
+    let modified = wb.workbook_properties().ok().and_then(|p| p.modified);
+    let mut sheets = Vec::new();
+    for (name, visible) in worksheet_list(&wb) {
+        // calamine reports no merged cells for .ods (a documented limitation).
+        let grid = wb
+            .worksheet_range(&name)
+            .map_err(corrupt)
+            .and_then(|range| range_to_grid(&name, visible, &range, Vec::new(), max_cells, false));
+        sheets.push(SheetRead { name, visible, grid });
+    }
+    Ok(Workbook { sheets, is_1904: false, modified })
+}
+
+fn range_to_grid(
+    name: &str,
+    visible: bool,
+    range: &calamine::Range<Data>,
+    merges: Vec<Merge>,
+    max_cells: u64,
+    is_1904: bool,
+) -> Result<Grid, ReadError> {
+    let Some((r0, c0)) = range.start() else {
+        return Ok(Grid::from_cells(Some(name.to_string()), visible, Vec::new(), merges));
+    };
+    let mut cells = Vec::new();
+    for (r, c, v) in range.used_cells() {
+        let v = convert(v, is_1904);
+        if !v.is_blank() {
+            if cells.len() as u64 >= max_cells {
+                return Err(ReadError::TooManyCells { sheet: name.to_string(), limit: max_cells });
+            }
+            cells.push((r0 + r as u32, c0 + c as u32, v));
+        }
+    }
+    Ok(Grid::from_cells(Some(name.to_string()), visible, cells, merges))
+}
+
+fn excel_date(dt: &calamine::ExcelDateTime, is_1904: bool) -> CellValue {
+    if dt.is_datetime() {
+        match Date::from_excel_serial(dt.as_f64(), is_1904) {
+            Some(d) => CellValue::Date(d),
+            None => CellValue::Number(dt.as_f64()),
+        }
+    } else {
+        CellValue::Number(dt.as_f64())
+    }
+}
+
+/// An ISO date or date-time text ("2015-10-31T00:00:00") as a date, else as text.
+fn iso_date(s: &str) -> CellValue {
+    let date = s.get(..10).and_then(|d| {
+        let mut it = d.split('-');
+        let y = it.next()?.parse().ok()?;
+        let m = it.next()?.parse().ok()?;
+        let day = it.next()?.parse().ok()?;
+        Date::new(y, m, day)
+    });
+    date.map_or_else(|| CellValue::Text(s.to_string()), CellValue::Date)
+}
+
+fn convert(v: &Data, is_1904: bool) -> CellValue {
+    match v {
+        Data::Int(i) => CellValue::Number(*i as f64),
+        Data::Float(f) => CellValue::Number(*f),
+        Data::String(s) => CellValue::Text(s.clone()),
+        Data::Bool(b) => CellValue::Bool(*b),
+        Data::DateTime(dt) => excel_date(dt, is_1904),
+        Data::DateTimeIso(s) => iso_date(s),
+        Data::DurationIso(s) => CellValue::Text(s.clone()),
+        Data::Error(e) => CellValue::Error(e.to_string()),
+        Data::Empty => CellValue::Empty,
+    }
+}
+
+fn convert_ref(v: &DataRef<'_>, is_1904: bool) -> CellValue {
+    match v {
+        DataRef::Int(i) => CellValue::Number(*i as f64),
+        DataRef::Float(f) => CellValue::Number(*f),
+        DataRef::String(s) => CellValue::Text(s.clone()),
+        DataRef::SharedString(s) => CellValue::Text((*s).to_string()),
+        DataRef::Bool(b) => CellValue::Bool(*b),
+        DataRef::DateTime(dt) => excel_date(dt, is_1904),
+        DataRef::DateTimeIso(s) => iso_date(s),
+        DataRef::DurationIso(s) => CellValue::Text(s.clone()),
+        DataRef::Error(e) => CellValue::Error(e.to_string()),
+        DataRef::Empty => CellValue::Empty,
+    }
+}

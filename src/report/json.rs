@@ -1,0 +1,238 @@
+//! The machine-readable report `汇总_<period>.json` (SPEC §6.2): English keys, stable shape,
+//! deterministic content.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::discover::FileStatus;
+use crate::model::{FiveHave, Issue, Severity, Source};
+use crate::read::sheet::SheetStatus;
+use crate::reconcile::UnitSummary;
+use crate::report::{Accounting, Report};
+use crate::values::{Acceptance, Date, Venue};
+
+pub const SCHEMA: &str = "huizong-report/1";
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema: &'static str,
+    tool_version: &'static str,
+    period: String,
+    files: Vec<JsonFile>,
+    accounting: &'a Accounting,
+    units: &'a [UnitSummary],
+    records: Vec<JsonRecord>,
+    issues: Vec<JsonIssue>,
+    changes: Vec<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct JsonFile {
+    path: String,
+    sha256: String,
+    status: FileStatus,
+    unit: Option<String>,
+    reason: Option<String>,
+    sheets: Vec<JsonSheet>,
+}
+
+#[derive(Serialize)]
+struct JsonSheet {
+    name: Option<String>,
+    status: &'static str,
+    reason: Option<String>,
+    header_row: Option<u32>,
+    rows_nonblank: usize,
+    records: usize,
+    skipped: usize,
+    rejected: usize,
+}
+
+#[derive(Serialize, Clone, PartialEq, Debug)]
+pub struct JsonSource {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub row: Option<u32>,
+    pub cell: Option<String>,
+}
+
+impl From<&Source> for JsonSource {
+    fn from(s: &Source) -> JsonSource {
+        JsonSource { file: s.file.clone(), sheet: s.sheet.clone(), row: (s.row > 0).then_some(s.row), cell: s.a1() }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonOrg {
+    code: Option<String>,
+    name: String,
+    unit: String,
+}
+
+#[derive(Serialize)]
+struct JsonCandidate {
+    code: Option<String>,
+    name: String,
+    score: f64,
+}
+
+#[derive(Serialize)]
+struct JsonMatch {
+    method: crate::matching::Method,
+    score: f64,
+    rules: Vec<String>,
+    candidates: Vec<JsonCandidate>,
+}
+
+#[derive(Serialize)]
+struct JsonRecord {
+    id: usize,
+    unit: String,
+    source: JsonSource,
+    raw_name: String,
+    org: Option<JsonOrg>,
+    #[serde(rename = "match")]
+    matched: JsonMatch,
+    demo: bool,
+    star: Option<u8>,
+    target_star: Option<u8>,
+    venue: Option<Venue>,
+    responsible: Option<String>,
+    deadline: Option<Date>,
+    measures: Option<String>,
+    contact_leader: Option<String>,
+    five_have: Option<FiveHave>,
+    acceptance: Option<Acceptance>,
+    progress: Option<String>,
+    remarks: Option<String>,
+    valid: bool,
+}
+
+#[derive(Serialize)]
+struct JsonIssue {
+    code: &'static str,
+    severity: Severity,
+    unit: Option<String>,
+    record: Option<usize>,
+    source: Option<JsonSource>,
+    message: String,
+}
+
+fn json_issue(i: &Issue) -> JsonIssue {
+    JsonIssue {
+        code: i.code.code(),
+        severity: i.severity(),
+        unit: i.unit.clone(),
+        record: i.record,
+        source: i.source.as_ref().map(JsonSource::from),
+        message: i.message.clone(),
+    }
+}
+
+/// Rounds a score to four decimals so the JSON does not depend on float noise.
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// Serialises the report (pretty-printed, trailing new line).
+pub fn to_json(report: &Report<'_>) -> String {
+    let files = report
+        .files
+        .iter()
+        .map(|f| JsonFile {
+            path: f.rel.clone(),
+            sha256: f.sha256.clone(),
+            status: f.status,
+            unit: f.unit.clone(),
+            reason: f.reason.clone(),
+            sheets: f
+                .sheets
+                .iter()
+                .map(|s| {
+                    let (status, reason) = match &s.status {
+                        SheetStatus::Used => ("used", None),
+                        SheetStatus::Skipped(r) => ("skipped", Some(r.clone())),
+                    };
+                    JsonSheet {
+                        name: s.name.clone(),
+                        status,
+                        reason,
+                        header_row: s.header_row,
+                        rows_nonblank: s.rows_nonblank,
+                        records: s.records.len(),
+                        skipped: s.skipped(),
+                        rejected: s.rejected.len(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let org_json = |i: usize| {
+        report.orgs.get(i).map(|o| JsonOrg { code: o.code.clone(), name: o.name.clone(), unit: o.unit.clone() })
+    };
+    let records = report
+        .records
+        .iter()
+        .map(|r| JsonRecord {
+            id: r.id,
+            unit: r.raw.unit.clone(),
+            source: JsonSource::from(&r.raw.source),
+            raw_name: r.raw.raw_name.clone(),
+            org: r.m.org.and_then(org_json),
+            matched: JsonMatch {
+                method: r.m.method,
+                score: round4(r.m.score),
+                rules: r.m.rules.clone(),
+                candidates: r
+                    .m
+                    .candidates
+                    .iter()
+                    .filter_map(|c| {
+                        report.orgs.get(c.org).map(|o| JsonCandidate {
+                            code: o.code.clone(),
+                            name: o.name.clone(),
+                            score: round4(c.score),
+                        })
+                    })
+                    .collect(),
+            },
+            demo: r.raw.demo,
+            star: r.raw.star,
+            target_star: r.raw.target_star,
+            venue: r.raw.venue,
+            responsible: r.raw.responsible.clone(),
+            deadline: r.raw.deadline,
+            measures: r.raw.measures.clone(),
+            contact_leader: r.raw.contact_leader.clone(),
+            five_have: r.raw.five_have,
+            acceptance: r.raw.acceptance,
+            progress: r.raw.progress.clone(),
+            remarks: r.raw.remarks.clone(),
+            valid: r.valid,
+        })
+        .collect();
+    let out = JsonReport {
+        schema: SCHEMA,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        period: report.period.to_string(),
+        files,
+        accounting: &report.accounting,
+        units: report.units,
+        records,
+        issues: report.issues.iter().map(json_issue).collect(),
+        changes: Vec::new(),
+    };
+    let mut s = serde_json::to_string_pretty(&out).expect("bug: report serialisation cannot fail");
+    s.push('\n');
+    s
+}
+
+/// Counts of issues by code, for the terminal and tests.
+pub fn issue_counts(issues: &[Issue]) -> BTreeMap<&'static str, usize> {
+    let mut m = BTreeMap::new();
+    for i in issues {
+        *m.entry(i.code.code()).or_default() += 1;
+    }
+    m
+}

@@ -1,0 +1,120 @@
+//! The reporting stage: everything one period produced ([`Report`]), written as the JSON
+//! report ([`json`]) and the summary workbook ([`workbook`]). Only this stage touches
+//! rust_xlsxwriter. Files are written atomically: a temporary file in the target folder,
+//! then a rename.
+
+pub mod json;
+pub mod workbook;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::discover::FileEntry;
+use crate::master::Org;
+use crate::model::{Issue, RejectedRow};
+use crate::period::Period;
+use crate::read::sheet::SheetStatus;
+use crate::reconcile::{Record, UnitSummary};
+
+/// Row accounting (SPEC §8): `rows_nonblank = records + skipped + rejected`.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Accounting {
+    pub rows_nonblank: usize,
+    pub records: usize,
+    pub skipped: usize,
+    pub rejected: usize,
+    pub skipped_by_reason: BTreeMap<String, usize>,
+}
+
+impl Accounting {
+    /// Totals over the sheets of used files.
+    pub fn of(files: &[FileEntry]) -> Accounting {
+        let mut a = Accounting::default();
+        for f in files.iter().filter(|f| f.status == crate::discover::FileStatus::Used) {
+            for s in &f.sheets {
+                a.rows_nonblank += s.rows_nonblank;
+                a.records += s.records.len();
+                a.rejected += s.rejected.len();
+                for (k, v) in &s.skipped_by_reason {
+                    a.skipped += v;
+                    *a.skipped_by_reason.entry(k.clone()).or_default() += v;
+                }
+            }
+        }
+        a
+    }
+
+    pub fn balanced(&self) -> bool {
+        self.rows_nonblank == self.records + self.skipped + self.rejected
+    }
+}
+
+/// Everything one period produced, ready to be written.
+pub struct Report<'a> {
+    pub config: &'a Config,
+    pub period: Period,
+    pub files: &'a [FileEntry],
+    pub orgs: &'a [Org],
+    pub records: &'a [Record],
+    pub units: &'a [UnitSummary],
+    /// Sorted: configured unit order (no unit last), then source, then code.
+    pub issues: &'a [Issue],
+    pub accounting: Accounting,
+}
+
+impl Report<'_> {
+    /// Rejected rows of used files, in file order.
+    pub fn rejected_rows(&self) -> Vec<&RejectedRow> {
+        self.files
+            .iter()
+            .filter(|f| f.status == crate::discover::FileStatus::Used)
+            .flat_map(|f| f.sheets.iter().filter(|s| s.status == SheetStatus::Used).flat_map(|s| s.rejected.iter()))
+            .collect()
+    }
+
+    pub fn org(&self, record: &Record) -> Option<&Org> {
+        record.m.org.and_then(|i| self.orgs.get(i))
+    }
+}
+
+/// The file names of a period's outputs.
+pub fn json_name(period: Period) -> String {
+    format!("汇总_{period}.json")
+}
+
+pub fn workbook_name(period: Period) -> String {
+    format!("汇总_{period}.xlsx")
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// failed write leaves the previous file intact.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".huizong-").suffix(".tmp").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_atomic;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("汇总_2015-10.json");
+        write_atomic(&path, b"one").expect("first write");
+        write_atomic(&path, b"two").expect("second write");
+        assert_eq!(std::fs::read(&path).expect("read back"), b"two");
+        let names: Vec<_> =
+            std::fs::read_dir(dir.path()).expect("list").filter_map(Result::ok).map(|e| e.file_name()).collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+}
