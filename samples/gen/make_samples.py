@@ -1139,8 +1139,8 @@ def network_10() -> None:
     standard_ending(s10, unit, r10)
     b = book10("网络经济产业党委.xlsx", unit, [s9, s10], datetime(2015, 10, 28, 14, 0))
     issue(b, "skipped_sheet", unit, "工作表“9月”属于其他期间", s9)
-    issue(b, "bad_value", unit, f"创建目标“优秀”不是星级（单元格{s10.addr(rows[id(bad)], 'target')}），该行保留",
-          s10, rows[id(bad)], expect=bad.raw)
+    issue(b, "bad_value", unit, f"创建目标“优秀”不是星级（{bad.raw}所在行），该行保留，目标星级留空",
+          s10, rows[id(bad)], key="target", expect="优秀")
 
 
 def chamber_10() -> None:
@@ -1246,7 +1246,7 @@ huizong run returns/2015-09 returns/2015-10
 ## 故意设置的问题（预期的问题清单）
 
 下表由生成脚本根据写入的单元格计算得出。“来源”为 `文件!工作表!单元格`（文件路径相对于期间文件夹，
-单元格为该行“名称”单元格，行号从1起），CSV 为 `文件!单元格`，工作表级问题为 `文件!工作表`，
+单元格为该行“名称”单元格，数据格式问题为出错的那个单元格，行号从1起），CSV 为 `文件!单元格`，工作表级问题为 `文件!工作表`，
 文件级问题只写文件名，未上报和指标缺口为 `—`。除下表所列外，两期报表不应产生其他问题
 （包括环比的“星级下降”“本月移出示范带”：10月没有任何点位移出示范带，也没有星级下降）。
 

@@ -1,0 +1,155 @@
+//! The sample workspace's README lists every deliberate problem of the samples and the
+//! discrepancy it must produce; this runs the real binary on the samples (output to a
+//! temporary folder) and checks that the report has exactly those discrepancies, each with
+//! its unit and source cell, that every file is accounted for and that no row is lost.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// (period, code, unit, source) rows of the README's expected-problem table.
+fn expected_rows() -> BTreeSet<(String, String, String, String)> {
+    let text = std::fs::read_to_string(repo().join("samples/README.md")).expect("samples/README.md");
+    let mut rows = BTreeSet::new();
+    let mut in_table = false;
+    for line in text.lines() {
+        if line.starts_with("| 期间 | 问题代码 | 单位 | 来源 |") {
+            in_table = true;
+            continue;
+        }
+        if in_table {
+            if !line.starts_with('|') {
+                break;
+            }
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            if cells.first().is_some_and(|c| c.starts_with("---")) {
+                continue;
+            }
+            rows.insert((cells[0].to_string(), cells[1].to_string(), cells[2].to_string(), cells[3].to_string()));
+        }
+    }
+    assert!(rows.len() >= 20, "the README table should list the deliberate problems, found {}", rows.len());
+    rows
+}
+
+fn source_text(source: &Value) -> String {
+    if source.is_null() {
+        return "—".to_string();
+    }
+    let mut s = source["file"].as_str().expect("source.file").to_string();
+    if let Some(sheet) = source["sheet"].as_str() {
+        s.push('!');
+        s.push_str(sheet);
+    }
+    if let Some(cell) = source["cell"].as_str() {
+        s.push('!');
+        s.push_str(cell);
+    }
+    s
+}
+
+fn run_samples(out: &Path) -> (Value, Value) {
+    let status = Command::new(env!("CARGO_BIN_EXE_huizong"))
+        .current_dir(repo())
+        .args(["run", "samples/returns/2015-09", "samples/returns/2015-10", "-q", "-o"])
+        .arg(out)
+        .status()
+        .expect("run huizong");
+    assert_eq!(status.code(), Some(0));
+    let read = |p: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(out.join(format!("汇总_{p}.json"))).expect("report written"))
+            .expect("valid JSON")
+    };
+    (read("2015-09"), read("2015-10"))
+}
+
+fn files_on_disk(dir: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for e in std::fs::read_dir(dir).expect("period folder") {
+        let e = e.expect("entry");
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.path().is_dir() {
+            for sub in files_on_disk(&e.path()) {
+                out.insert(format!("{name}/{sub}"));
+            }
+        } else {
+            out.insert(name);
+        }
+    }
+    out
+}
+
+#[test]
+fn sample_run_has_exactly_the_readme_discrepancies() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (sep, oct) = run_samples(tmp.path());
+    let mut found = BTreeSet::new();
+    for report in [&sep, &oct] {
+        let period = report["period"].as_str().expect("period").to_string();
+        for i in report["issues"].as_array().expect("issues") {
+            found.insert((
+                period.clone(),
+                i["code"].as_str().expect("code").to_string(),
+                i["unit"].as_str().unwrap_or("—").to_string(),
+                source_text(&i["source"]),
+            ));
+        }
+    }
+    let expected = expected_rows();
+    let missing: Vec<_> = expected.difference(&found).collect();
+    let extra: Vec<_> = found.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing from the report: {missing:#?}\nnot in the README: {extra:#?}"
+    );
+}
+
+#[test]
+fn sample_run_accounts_for_every_file_and_row() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (sep, oct) = run_samples(tmp.path());
+    for (report, folder) in [(&sep, "2015-09"), (&oct, "2015-10")] {
+        let listed: BTreeSet<String> = report["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .map(|f| f["path"].as_str().expect("path").to_string())
+            .collect();
+        assert_eq!(listed, files_on_disk(&repo().join("samples/returns").join(folder)), "{folder}");
+        let a = &report["accounting"];
+        let n = |k: &str| a[k].as_u64().expect(k);
+        assert_eq!(n("rows_nonblank"), n("records") + n("skipped") + n("rejected"), "{folder}: {a}");
+        for f in report["files"].as_array().expect("files") {
+            for s in f["sheets"].as_array().expect("sheets") {
+                let m = |k: &str| s[k].as_u64().expect(k);
+                assert_eq!(m("rows_nonblank"), m("records") + m("skipped") + m("rejected"), "{folder} {f} {s}");
+            }
+        }
+        assert_eq!(n("records") as usize, report["records"].as_array().expect("records").len());
+    }
+    assert_eq!(sep["accounting"]["records"], 95);
+    assert_eq!(oct["accounting"]["records"], 92);
+    let status_of = |name: &str| {
+        oct["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .find(|f| f["path"] == name)
+            .map(|f| f["status"].clone())
+            .expect(name)
+    };
+    assert_eq!(status_of("苏孟乡.xlsx"), "superseded");
+    assert_eq!(status_of("苏孟乡（修改版）.xlsx"), "used");
+    assert_eq!(status_of("~$苏孟乡.xlsx"), "ignored");
+    assert_eq!(status_of("附件.zip"), "ignored");
+    assert_eq!(status_of("补报/商会党委.xlsx"), "used");
+    assert_eq!(status_of("西关街道.xls"), "used");
+    assert_eq!(status_of("三江街道.ods"), "used");
+    assert_eq!(status_of("洋埠镇.csv"), "used");
+}
