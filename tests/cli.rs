@@ -1,0 +1,112 @@
+//! The commands of SPEC §7 through the real binary, each in a throwaway folder: `init`,
+//! configuration errors that name the key and line, the `huizong DIR` shorthand, `check`
+//! writing nothing, and the exit codes (0, 1, 2, 3).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn huizong(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_huizong")).current_dir(dir).args(args).output().expect("run huizong")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A workspace with the fixture configuration and master list and one return for 2015-10.
+fn workspace() -> tempfile::TempDir {
+    let ws = tempfile::tempdir().expect("tempdir");
+    for f in ["huizong.toml", "名册.csv"] {
+        std::fs::copy(fixtures().join("workspace").join(f), ws.path().join(f)).expect("copy");
+    }
+    let period = ws.path().join("returns/2015-10");
+    std::fs::create_dir_all(&period).expect("mkdir");
+    std::fs::copy(fixtures().join("reader/basic.xlsx"), period.join("汤溪镇.xlsx")).expect("copy");
+    ws
+}
+
+#[test]
+fn init_writes_the_default_configuration_and_refuses_to_overwrite() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let o = huizong(tmp.path(), &["init", "ws"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let written = std::fs::read_to_string(tmp.path().join("ws/huizong.toml")).expect("config written");
+    assert_eq!(written, include_str!("../templates/huizong.toml"));
+    assert!(tmp.path().join("ws/名册.xlsx").is_file());
+    assert!(tmp.path().join("ws/returns").is_dir());
+    let again = huizong(tmp.path(), &["init", "ws"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("已存在"), "{}", stderr(&again));
+}
+
+#[test]
+fn a_configuration_error_names_the_key_and_line_and_exits_2() {
+    let ws = workspace();
+    let cfg = ws.path().join("huizong.toml");
+    let text = std::fs::read_to_string(&cfg).expect("config");
+    std::fs::write(&cfg, text.replacen("accept = 0.92", "accept = 1.7", 1)).expect("write");
+    let line = std::fs::read_to_string(&cfg).expect("config").lines().position(|l| l.starts_with("accept = 1.7")).expect("line") + 1;
+    let o = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("matching.accept") && err.contains(&format!("第{line}行")), "{err}");
+    assert!(!ws.path().join("输出").exists(), "nothing is written on a configuration error");
+}
+
+#[test]
+fn a_folder_without_a_period_name_asks_for_one() {
+    let ws = workspace();
+    std::fs::rename(ws.path().join("returns/2015-10"), ws.path().join("returns/十月")).expect("rename");
+    let o = huizong(ws.path(), &["run", "returns/十月", "-q"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--period"), "{}", stderr(&o));
+    let o = huizong(ws.path(), &["run", "returns/十月", "-q", "--period", "2015-10"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(ws.path().join("输出/汇总_2015-10.json").is_file());
+}
+
+#[test]
+fn the_folder_shorthand_runs_and_strict_exits_3_on_errors() {
+    let ws = workspace();
+    let o = huizong(ws.path(), &["returns/2015-10", "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(ws.path().join("输出/汇总_2015-10.xlsx").is_file());
+    // basic.xlsx has a 2-star point and missing units: errors.
+    let o = huizong(ws.path(), &["run", "returns/2015-10", "-q", "--strict"]);
+    assert_eq!(o.status.code(), Some(3));
+}
+
+#[test]
+fn check_prints_problems_writes_nothing_and_exits_1_on_errors() {
+    let ws = workspace();
+    let o = huizong(ws.path(), &["check", "returns/2015-10"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("汤溪镇.xlsx：已采用（汤溪镇）"), "{out}");
+    assert!(out.contains("表头在第4行"), "{out}");
+    assert!(out.contains("星级未达标"), "{out}");
+    assert!(!ws.path().join("输出").exists(), "check writes nothing");
+}
+
+#[test]
+fn check_outside_a_workspace_uses_the_defaults_and_reports_reading_problems_only() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(fixtures().join("reader/values.xlsx"), tmp.path().join("汤溪镇.xlsx")).expect("copy");
+    let o = huizong(tmp.path(), &["check", "汤溪镇.xlsx", "--period", "2015-10"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("数据格式有误"), "{out}");
+    assert!(!out.contains("名称未匹配"), "no master list, no matching: {out}");
+    assert_eq!(o.status.code(), Some(0), "reading problems are warnings: {out}");
+}
+
+#[test]
+fn two_folders_with_period_is_a_usage_error() {
+    let ws = workspace();
+    std::fs::create_dir_all(ws.path().join("returns/2015-11")).expect("mkdir");
+    let o = huizong(ws.path(), &["run", "returns/2015-10", "returns/2015-11", "--period", "2015-10"]);
+    assert_eq!(o.status.code(), Some(2));
+}
