@@ -49,7 +49,12 @@ fn a_configuration_error_names_the_key_and_line_and_exits_2() {
     let cfg = ws.path().join("huizong.toml");
     let text = std::fs::read_to_string(&cfg).expect("config");
     std::fs::write(&cfg, text.replacen("accept = 0.92", "accept = 1.7", 1)).expect("write");
-    let line = std::fs::read_to_string(&cfg).expect("config").lines().position(|l| l.starts_with("accept = 1.7")).expect("line") + 1;
+    let line = std::fs::read_to_string(&cfg)
+        .expect("config")
+        .lines()
+        .position(|l| l.starts_with("accept = 1.7"))
+        .expect("line")
+        + 1;
     let o = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
@@ -109,4 +114,22 @@ fn two_folders_with_period_is_a_usage_error() {
     std::fs::create_dir_all(ws.path().join("returns/2015-11")).expect("mkdir");
     let o = huizong(ws.path(), &["run", "returns/2015-10", "returns/2015-11", "--period", "2015-10"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn a_master_list_in_xlsx_with_a_title_row_gives_the_same_matches_as_the_csv() {
+    let ws = workspace();
+    let csv = huizong(ws.path(), &["run", "returns/2015-10", "-q", "-o", "out_csv"]);
+    assert_eq!(csv.status.code(), Some(0), "{}", stderr(&csv));
+    std::fs::copy(fixtures().join("workspace/名册.xlsx"), ws.path().join("名册.xlsx")).expect("copy");
+    let xlsx = huizong(ws.path(), &["run", "returns/2015-10", "-q", "-o", "out_xlsx", "-m", "名册.xlsx"]);
+    assert_eq!(xlsx.status.code(), Some(0), "{}", stderr(&xlsx));
+    let records = |dir: &str| -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(ws.path().join(dir).join("汇总_2015-10.json")).expect("report");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        v["records"].as_array().expect("records").iter().map(|r| r["org"].clone()).collect()
+    };
+    let from_csv = records("out_csv");
+    assert!(from_csv.iter().filter(|o| !o.is_null()).count() >= 5, "{from_csv:?}");
+    assert_eq!(from_csv, records("out_xlsx"));
 }

@@ -153,3 +153,93 @@ fn sample_run_accounts_for_every_file_and_row() {
     assert_eq!(status_of("三江街道.ods"), "used");
     assert_eq!(status_of("洋埠镇.csv"), "used");
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let name = e.file_name();
+        if name == "输出" {
+            continue;
+        }
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(&name));
+        } else {
+            std::fs::copy(e.path(), to.join(&name)).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn outputs_do_not_depend_on_the_workspace_location() {
+    let a = tempfile::tempdir().expect("tempdir");
+    let (sep, _) = run_samples(a.path());
+    assert_eq!(sep["period"], "2015-09");
+    // The same workspace copied elsewhere, files written in another order, run again.
+    let b = tempfile::tempdir().expect("tempdir");
+    let moved = b.path().join("别处/samples");
+    copy_dir(&repo().join("samples"), &moved);
+    let status = Command::new(env!("CARGO_BIN_EXE_huizong"))
+        .current_dir(&moved)
+        .args(["run", "returns/2015-10", "returns/2015-09", "-q"])
+        .status()
+        .expect("run huizong");
+    assert_eq!(status.code(), Some(0));
+    for name in ["汇总_2015-09.json", "汇总_2015-10.json", "汇总_2015-09.xlsx", "汇总_2015-10.xlsx"] {
+        let first = std::fs::read(a.path().join(name)).expect("first run output");
+        let second = std::fs::read(moved.join("输出").join(name)).expect("second run output");
+        assert!(first == second, "{name} differs between two locations");
+    }
+}
+
+#[test]
+fn sample_workbook_has_the_thirteen_sheets_and_the_figures_of_the_json() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (_, oct) = run_samples(tmp.path());
+    let mut wb: Xlsx<_> = open_workbook(tmp.path().join("汇总_2015-10.xlsx")).expect("open workbook");
+    let names = wb.sheet_names();
+    let want = [
+        "汇总",
+        "明细",
+        "问题清单",
+        "待核实",
+        "未匹配",
+        "指标缺口",
+        "星级未达标",
+        "场所不达标",
+        "重复上报",
+        "未上报",
+        "数据问题",
+        "环比变化",
+        "说明",
+    ];
+    assert_eq!(names, want);
+    let summary = wb.worksheet_range("汇总").expect("汇总");
+    let rows: Vec<Vec<Data>> = summary.rows().map(<[Data]>::to_vec).collect();
+    let header_at = rows.iter().position(|r| r.iter().any(|c| c.to_string() == "有效点数")).expect("header row");
+    let header: Vec<String> = rows[header_at].iter().map(ToString::to_string).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let num = |d: &Data| match d {
+        Data::Int(i) => Some(*i as f64),
+        Data::Float(f) => Some(*f),
+        _ => None,
+    };
+    for u in oct["units"].as_array().expect("units") {
+        let unit = u["unit"].as_str().expect("unit");
+        let row = rows.iter().find(|r| r.get(col("单位")).is_some_and(|c| c.to_string() == unit)).expect(unit);
+        for (column, key) in [
+            ("上报点数", "reported_points"),
+            ("有效点数", "valid_points"),
+            ("有效示范点", "valid_demo"),
+            ("错误数", "errors"),
+        ] {
+            assert_eq!(num(&row[col(column)]), u[key].as_f64(), "{unit} {column}");
+        }
+        let compliant = if u["compliant"].as_bool().expect("compliant") { "是" } else { "否" };
+        assert_eq!(row[col("是否达标")].to_string(), compliant, "{unit}");
+    }
+    let detail = wb.worksheet_range("明细").expect("明细");
+    let data_rows = detail.rows().filter(|r| r.first().and_then(num).is_some()).count();
+    assert_eq!(data_rows, oct["records"].as_array().expect("records").len());
+}

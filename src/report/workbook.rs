@@ -9,8 +9,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use rust_xlsxwriter::{
-    Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatFormula, DataValidation,
-    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+    Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatFormula,
+    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
 use crate::discover::FileEntry;
@@ -22,8 +22,11 @@ use crate::report::Report;
 use crate::values::Date;
 
 /// The sheets of SPEC §6.1, in order.
-pub const SHEETS: [&str; 13] =
-    ["汇总", "明细", "问题清单", "待核实", "未匹配", "指标缺口", "星级未达标", "场所不达标", "重复上报", "未上报", "数据问题", "环比变化", "说明"];
+#[rustfmt::skip]
+pub const SHEETS: [&str; 13] = [
+    "汇总", "明细", "问题清单", "待核实", "未匹配", "指标缺口", "星级未达标", "场所不达标", "重复上报", "未上报", "数据问题",
+    "环比变化", "说明",
+];
 
 /// Data rows a sheet can hold under the title and header rows; longer lists continue in
 /// "<name>（续1）"….
@@ -117,7 +120,8 @@ fn is_wide(c: char) -> bool {
 /// Column width for a text: 2 per wide character, 1.1 per other character, plus 2 of padding;
 /// the longest line counts.
 fn text_width(s: &str) -> f64 {
-    let longest = s.lines().map(|l| l.chars().map(|c| if is_wide(c) { 2.0 } else { 1.1 }).sum::<f64>()).fold(0.0, f64::max);
+    let longest =
+        s.lines().map(|l| l.chars().map(|c| if is_wide(c) { 2.0 } else { 1.1 }).sum::<f64>()).fold(0.0, f64::max);
     longest + 2.0
 }
 
@@ -238,12 +242,20 @@ fn write_cell(ws: &mut Worksheet, f: &Formats, row: u32, col: u16, cell: &Cell) 
             }
             Ok(())
         }
-        Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Blank => ws.write_blank(row, col, &f.text).map(|_| ()),
+        Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Blank => {
+            ws.write_blank(row, col, &f.text).map(|_| ())
+        }
     }
 }
 
 /// Writes `rows` from sheet row `first` on, widening `widths`; returns the next free row.
-fn write_rows(ws: &mut Worksheet, f: &Formats, first: u32, rows: &[Vec<Cell>], widths: &mut [f64]) -> Result<u32, XlsxError> {
+fn write_rows(
+    ws: &mut Worksheet,
+    f: &Formats,
+    first: u32,
+    rows: &[Vec<Cell>],
+    widths: &mut [f64],
+) -> Result<u32, XlsxError> {
     let mut row = first;
     for cells in rows {
         for (c, cell) in cells.iter().enumerate() {
@@ -302,12 +314,9 @@ fn set_widths(ws: &mut Worksheet, widths: &[f64]) -> Result<(), XlsxError> {
 }
 
 /// A list sheet: 序号 plus `headers`, one row per entry of `rows` (numbered here), filtered;
-/// `empty` fills the first data row when there is nothing to list.
-fn list_sheet(wb: &mut Workbook, ctx: &Ctx, name: &str, headers: &[&str], rows: Vec<Vec<Cell>>, empty: &str) -> Result<(), XlsxError> {
-    list_sheet_chunked(wb, ctx, name, headers, rows, empty, MAX_DATA_ROWS)
-}
-
-fn list_sheet_chunked(
+/// `empty` fills the first data row when there is nothing to list. A list longer than
+/// `max_rows` continues on "<name>（续1）"….
+fn list_sheet(
     wb: &mut Workbook,
     ctx: &Ctx,
     name: &str,
@@ -318,8 +327,11 @@ fn list_sheet_chunked(
 ) -> Result<(), XlsxError> {
     let headers: Vec<&str> = std::iter::once("序号").chain(headers.iter().copied()).collect();
     let last_col = col_num(headers.len().saturating_sub(1));
-    let rows: Vec<Vec<Cell>> =
-        rows.into_iter().enumerate().map(|(i, r)| std::iter::once(Cell::Number((i + 1) as f64)).chain(r).collect()).collect();
+    let rows: Vec<Vec<Cell>> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| std::iter::once(Cell::Number((i + 1) as f64)).chain(r).collect())
+        .collect();
     let chunks: Vec<&[Vec<Cell>]> = if rows.is_empty() { vec![&[]] } else { rows.chunks(max_rows.max(1)).collect() };
     for (i, chunk) in chunks.into_iter().enumerate() {
         let sheet_name = if i == 0 { name.to_string() } else { format!("{name}（续{i}）") };
@@ -350,27 +362,41 @@ pub fn workbook_bytes(report: &Report<'_>) -> Result<Vec<u8>, XlsxError> {
     };
     let mut wb = Workbook::new();
     let last = report.period.last_day();
-    let year = u16::try_from(last.year).map_err(|_| XlsxError::DateTimeRangeError(format!("年份 {} 超出范围", last.year)))?;
+    let year =
+        u16::try_from(last.year).map_err(|_| XlsxError::DateTimeRangeError(format!("年份 {} 超出范围", last.year)))?;
     let created = ExcelDateTime::from_ymd(year, last.month, last.day)?;
-    wb.set_properties(&DocProperties::new().set_title(&ctx.title).set_author("huizong").set_company(&config.organiser).set_creation_datetime(&created));
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(&ctx.title)
+            .set_author("huizong")
+            .set_company(&config.organiser)
+            .set_creation_datetime(&created),
+    );
 
     summary_sheet(&mut wb, &ctx, report)?;
+    // The list sheets between 汇总 and 说明: their headers after 序号, and their rows.
     let l = Lookup::new(report);
-    list_sheet(&mut wb, &ctx, SHEETS[1], &DETAIL_HEADERS, detail_rows(report), EMPTY)?;
-    list_sheet(&mut wb, &ctx, SHEETS[2], &["单位", "严重程度", "问题类型", "组织名称", "说明", "来源"], issue_rows(report), EMPTY)?;
-    let review_headers = ["单位", "上报名称", "候选1", "相似度1", "候选2", "相似度2", "候选3", "相似度3", "核实结果", "来源"];
-    list_sheet(&mut wb, &ctx, SHEETS[3], &review_headers, review_rows(report), EMPTY)?;
-    list_sheet(&mut wb, &ctx, SHEETS[4], &["单位", "上报名称", "规范化名称", "最接近的候选", "说明", "来源"], unmatched_rows(report, &l), EMPTY)?;
-    let gap_headers = ["单位", "应建点数", "有效点数", "点数缺口", "应建示范点", "有效示范点", "示范点缺口"];
-    list_sheet(&mut wb, &ctx, SHEETS[5], &gap_headers, gap_rows(report.units), EMPTY)?;
-    let star_headers = ["单位", "组织名称", "类型", "星级", "应达星级", "说明", "来源"];
-    list_sheet(&mut wb, &ctx, SHEETS[6], &star_headers, star_rows(report, &l), EMPTY)?;
-    list_sheet(&mut wb, &ctx, SHEETS[7], &["单位", "组织名称", "活动场所", "说明", "来源"], venue_rows(report, &l), EMPTY)?;
-    list_sheet(&mut wb, &ctx, SHEETS[8], &["单位", "组织名称", "问题类型", "说明", "来源"], duplicate_rows(report, &l), EMPTY)?;
-    list_sheet(&mut wb, &ctx, SHEETS[9], &["单位", "应建点数", "应建示范点", "说明"], missing_rows(report), EMPTY)?;
-    list_sheet(&mut wb, &ctx, SHEETS[10], &["单位", "问题类型", "说明", "来源"], data_problem_rows(report), EMPTY)?;
-    let change_headers = ["单位", "组织名称", "变化类型", "上期", "本期", "说明"];
-    list_sheet(&mut wb, &ctx, SHEETS[11], &change_headers, Vec::new(), "未找到上期报表，本期不作环比")?;
+    let lists: [(&[&str], Vec<Vec<Cell>>); 11] = [
+        (&DETAIL_HEADERS, detail_rows(report)),
+        (&["单位", "严重程度", "问题类型", "组织名称", "说明", "来源"], issue_rows(report)),
+        (&REVIEW_HEADERS, review_rows(report)),
+        (&["单位", "上报名称", "规范化名称", "最接近的候选", "说明", "来源"], unmatched_rows(report, &l)),
+        (
+            &["单位", "应建点数", "有效点数", "点数缺口", "应建示范点", "有效示范点", "示范点缺口"],
+            gap_rows(report.units),
+        ),
+        (&["单位", "组织名称", "类型", "星级", "应达星级", "说明", "来源"], star_rows(report, &l)),
+        (&["单位", "组织名称", "活动场所", "说明", "来源"], venue_rows(report, &l)),
+        (&["单位", "组织名称", "问题类型", "说明", "来源"], duplicate_rows(report, &l)),
+        (&["单位", "应建点数", "应建示范点", "说明"], missing_rows(report)),
+        (&["单位", "问题类型", "说明", "来源"], data_problem_rows(report)),
+        // Month-over-month comparison comes later; until then the sheet says so.
+        (&["单位", "组织名称", "变化类型", "上期", "本期", "说明"], Vec::new()),
+    ];
+    for (name, (headers, rows)) in SHEETS.iter().skip(1).zip(lists) {
+        let empty = if *name == "环比变化" { "未找到上期报表，本期不作环比" } else { EMPTY };
+        list_sheet(&mut wb, &ctx, name, headers, rows, empty, MAX_DATA_ROWS)?;
+    }
     notes_sheet(&mut wb, &ctx, report)?;
     wb.save_to_buffer()
 }
@@ -382,13 +408,13 @@ fn summary_headers(report: &Report<'_>) -> Vec<String> {
     let rules = &report.config.rules;
     let demo_ok = format!("{}以上示范点", star_word(rules.min_star_demo));
     let points_ok = format!("{}以上点数", star_word(rules.min_star_point));
-    [
-        "序号", "单位", "是否上报", "应建点数", "上报点数", "有效点数", "上月有效点数", "点数缺口", "完成率", "应建示范点", "上报示范点",
-        "有效示范点", "上月有效示范点", &demo_ok, "示范点缺口", &points_ok, "星级未达标", "场所不达标", "错误数", "警告数", "是否达标",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+    #[rustfmt::skip]
+    let headers = [
+        "序号", "单位", "是否上报", "应建点数", "上报点数", "有效点数", "上月有效点数", "点数缺口", "完成率", "应建示范点",
+        "上报示范点", "有效示范点", "上月有效示范点", &demo_ok, "示范点缺口", &points_ok, "星级未达标", "场所不达标", "错误数",
+        "警告数", "是否达标",
+    ];
+    headers.iter().map(|s| s.to_string()).collect()
 }
 
 fn ratio(valid: u32, quota: Option<u32>) -> Cell {
@@ -488,7 +514,9 @@ fn summary_sheet(wb: &mut Workbook, ctx: &Ctx, report: &Report<'_>) -> Result<()
 fn highlight_summary(ws: &mut Worksheet, f: &Formats, last_row: u32) -> Result<(), XlsxError> {
     for col in [COL_POINTS_GAP, COL_DEMO_GAP, COL_STAR_LOW, COL_VENUE] {
         let a1 = format!("{}3", column_letters(u32::from(col)));
-        let rule = ConditionalFormatFormula::new().set_rule(format!("=AND(ISNUMBER({a1}),{a1}>0)").as_str()).set_format(&f.red);
+        let rule = ConditionalFormatFormula::new()
+            .set_rule(format!("=AND(ISNUMBER({a1}),{a1}>0)").as_str())
+            .set_format(&f.red);
         ws.add_conditional_format(2, col, last_row, col, &rule)?;
     }
     for col in [COL_SUBMITTED, COL_COMPLIANT] {
@@ -516,9 +544,13 @@ fn summary_chart(last_unit_row: u32) -> Chart {
 // ---------------------------------------------------------------------------------------
 // The list sheets
 
+#[rustfmt::skip]
+const REVIEW_HEADERS: [&str; 10] = ["单位", "上报名称", "候选1", "相似度1", "候选2", "相似度2", "候选3", "相似度3", "核实结果", "来源"];
+
+#[rustfmt::skip]
 const DETAIL_HEADERS: [&str; 16] = [
-    "单位", "上报名称", "标准名称", "组织编码", "匹配方式", "相似度", "是否示范点", "星级", "目标星级", "活动场所", "责任人", "完成时限", "联系领导",
-    "验收结果", "是否有效", "来源",
+    "单位", "上报名称", "标准名称", "组织编码", "匹配方式", "相似度", "是否示范点", "星级", "目标星级", "活动场所", "责任人",
+    "完成时限", "联系领导", "验收结果", "是否有效", "来源",
 ];
 
 /// Indexes over the report the list sheets share.
@@ -549,7 +581,7 @@ fn detail_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
                 Cell::opt_text(org.map(|o| o.name.as_str())),
                 Cell::opt_text(org.and_then(|o| o.code.as_deref())),
                 Cell::text(r.m.method.label()),
-                Cell::Score(r.m.score),
+                if r.m.method == Method::None { Cell::Blank } else { Cell::Score(r.m.score) },
                 Cell::yes_no(raw.demo),
                 Cell::opt_count(raw.star.map(u32::from)),
                 Cell::opt_count(raw.target_star.map(u32::from)),
@@ -570,14 +602,9 @@ fn issue_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
         .issues
         .iter()
         .map(|i| {
-            vec![
-                Cell::opt_text(i.unit.as_deref()),
-                Cell::text(i.severity().label()),
-                Cell::text(i.code.label()),
-                Cell::opt_text(i.org_name.as_deref()),
-                Cell::text(&i.message),
-                Cell::opt_source(i.source.as_ref()),
-            ]
+            let middle =
+                [Cell::text(i.severity().label()), Cell::text(i.code.label()), Cell::opt_text(i.org_name.as_deref())];
+            issue_row(i, false, middle)
         })
         .collect()
 }
@@ -598,7 +625,9 @@ fn review_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
                 match r.m.candidates.get(k) {
                     Some(c) => {
                         let name = candidate_name(report, c.org);
-                        choices.push(name.to_string());
+                        if !name.is_empty() {
+                            choices.push(name.to_string());
+                        }
                         row.extend([Cell::text(name), Cell::Score(c.score)]);
                     }
                     None => row.extend([Cell::Blank, Cell::Blank]),
@@ -612,7 +641,8 @@ fn review_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
 }
 
 fn candidates_text(report: &Report<'_>, m: &MatchResult) -> String {
-    let names: Vec<String> = m.candidates.iter().map(|c| format!("{}（{:.2}）", candidate_name(report, c.org), c.score)).collect();
+    let names: Vec<String> =
+        m.candidates.iter().map(|c| format!("{}（{:.2}）", candidate_name(report, c.org), c.score)).collect();
     names.join("、")
 }
 
@@ -659,6 +689,16 @@ fn gap_rows(units: &[UnitSummary]) -> Vec<Vec<Cell>> {
         .collect()
 }
 
+/// An issue's row: 单位, then 组织名称 when `with_org`, then `middle`, then 说明 and 来源.
+fn issue_row(i: &Issue, with_org: bool, middle: impl IntoIterator<Item = Cell>) -> Vec<Cell> {
+    let org = with_org.then(|| Cell::opt_text(i.org_name.as_deref()));
+    std::iter::once(Cell::opt_text(i.unit.as_deref()))
+        .chain(org)
+        .chain(middle)
+        .chain([Cell::text(&i.message), Cell::opt_source(i.source.as_ref())])
+        .collect()
+}
+
 fn issues_of<'r>(report: &'r Report<'_>, codes: &'r [IssueCode]) -> impl Iterator<Item = &'r Issue> {
     report.issues.iter().filter(move |i| codes.contains(&i.code))
 }
@@ -669,30 +709,16 @@ fn star_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
         .map(|i| {
             let demo = i.code == IssueCode::DemoStarLow;
             let min = if demo { rules.min_star_demo } else { rules.min_star_point };
-            vec![
-                Cell::opt_text(i.unit.as_deref()),
-                Cell::opt_text(i.org_name.as_deref()),
-                Cell::text(if demo { "示范点" } else { "一般点" }),
-                Cell::opt_count(l.record(i).and_then(|r| r.raw.star).map(u32::from)),
-                Cell::count(u32::from(min)),
-                Cell::text(&i.message),
-                Cell::opt_source(i.source.as_ref()),
-            ]
+            let star = l.record(i).and_then(|r| r.raw.star).map(u32::from);
+            let kind = if demo { "示范点" } else { "一般点" };
+            issue_row(i, true, [Cell::text(kind), Cell::opt_count(star), Cell::count(u32::from(min))])
         })
         .collect()
 }
 
 fn venue_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
     issues_of(report, &[IssueCode::VenueSubstandard])
-        .map(|i| {
-            vec![
-                Cell::opt_text(i.unit.as_deref()),
-                Cell::opt_text(i.org_name.as_deref()),
-                Cell::opt_text(l.record(i).and_then(|r| r.raw.venue).map(|v| v.label())),
-                Cell::text(&i.message),
-                Cell::opt_source(i.source.as_ref()),
-            ]
-        })
+        .map(|i| issue_row(i, true, [Cell::opt_text(l.record(i).and_then(|r| r.raw.venue).map(|v| v.label()))]))
         .collect()
 }
 
@@ -728,13 +754,7 @@ fn duplicate_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
             ]);
         }
         if rec.is_none_or(|r| shown.insert(r.id)) {
-            rows.push(vec![
-                Cell::opt_text(issue.unit.as_deref()),
-                Cell::opt_text(issue.org_name.as_deref()),
-                Cell::text(issue.code.label()),
-                Cell::text(&issue.message),
-                Cell::opt_source(issue.source.as_ref()),
-            ]);
+            rows.push(issue_row(issue, true, [Cell::text(issue.code.label())]));
         }
     }
     rows
@@ -755,11 +775,18 @@ fn missing_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
 }
 
 fn data_problem_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
-    let issues = report.issues.iter().filter(|i| i.code.is_data_problem()).map(|i| {
-        vec![Cell::opt_text(i.unit.as_deref()), Cell::text(i.code.label()), Cell::text(&i.message), Cell::opt_source(i.source.as_ref())]
-    });
+    let issues = report
+        .issues
+        .iter()
+        .filter(|i| i.code.is_data_problem())
+        .map(|i| issue_row(i, false, [Cell::text(i.code.label())]));
     let rejected = report.rejected_rows().into_iter().map(|r| {
-        vec![Cell::opt_text(r.unit.as_deref()), Cell::text("数据行无名称"), Cell::text(&r.reason), Cell::Source(r.source.clone())]
+        vec![
+            Cell::opt_text(r.unit.as_deref()),
+            Cell::text("数据行无名称"),
+            Cell::text(&r.reason),
+            Cell::Source(r.source.clone()),
+        ]
     });
     issues.chain(rejected).collect()
 }
@@ -773,8 +800,10 @@ const READING_GUIDE: [&str; 6] = [
     "3. “问题清单”列出全部问题：错误须由单位更正，警告请单位核实，提示仅供参考。其余各表按问题类型分列，便于逐项处理。",
     "4. “来源”为“文件名!工作表!单元格”，据此可在原报表中找到对应的行。",
     "5. “待核实”表中的名称与名册不完全一致，请在“核实结果”一栏选定对应的组织，或选“否”。",
-    "6. 下方“输入文件”列出本期读取的全部文件及其SHA-256校验值；“行数核对”说明每一个非空行都已计入记录、跳过或拒收，没有遗漏。",
+    "6. 上方“输入文件”列出本期读取的全部文件及其SHA-256校验值；“行数核对”说明每一个非空行都已计入记录、跳过或拒收，没有遗漏。",
 ];
+
+const FILE_HEADERS: [&str; 5] = ["文件", "状态", "单位", "SHA-256", "说明"];
 
 /// The 说明 sheet: a key/value layout over five columns, values merged across B:E.
 struct Notes<'w> {
@@ -791,7 +820,9 @@ impl Notes<'_> {
     fn kv(&mut self, f: &Formats, key: &str, value: &str) -> Result<(), XlsxError> {
         self.ws.write_string_with_format(self.row, 0, clip(key), &f.text)?;
         merged(self.ws, self.row, 1, Self::LAST, value, &f.text)?;
-        self.widths[0] = self.widths[0].max(text_width(key));
+        if let Some(w) = self.widths.first_mut() {
+            *w = w.max(text_width(key));
+        }
         self.long.push((self.row, value.to_string(), false));
         self.row += 1;
         Ok(())
@@ -880,7 +911,8 @@ fn notes_sheet(wb: &mut Workbook, ctx: &Ctx, report: &Report<'_>) -> Result<(), 
     ws.write_string_with_format(1, 0, "项目", &f.header)?;
     merged(ws, 1, 1, Notes::LAST, "内容", &f.header)?;
     page_setup(ws)?;
-    let mut n = Notes { ws, row: 2, widths: vec![text_width("项目"), 0.0, 0.0, 0.0, 0.0], long: Vec::new() };
+    let widths = FILE_HEADERS.iter().map(|h| text_width(h)).collect();
+    let mut n = Notes { ws, row: 2, widths, long: Vec::new() };
 
     let rules = &config.rules;
     let m = &config.matching;
@@ -897,7 +929,7 @@ fn notes_sheet(wb: &mut Workbook, ctx: &Ctx, report: &Report<'_>) -> Result<(), 
     n.kv(f, "领先幅度", &format!("{:.2}（自动匹配须领先第二候选的幅度）", m.lead))?;
 
     n.section(f, "输入文件")?;
-    for (c, h) in ["文件", "状态", "单位", "SHA-256", "说明"].iter().enumerate() {
+    for (c, h) in FILE_HEADERS.iter().enumerate() {
         n.ws.write_string_with_format(n.row, col_num(c), *h, &f.header)?;
     }
     n.row += 1;
@@ -917,8 +949,19 @@ fn notes_sheet(wb: &mut Workbook, ctx: &Ctx, report: &Report<'_>) -> Result<(), 
         n.kv_number(f, &format!("　其中：{why}"), *count)?;
     }
     n.kv_number(f, "拒收", a.rejected)?;
-    let sums = format!("非空行{} {} 记录{} + 跳过{} + 拒收{}", a.rows_nonblank, if a.balanced() { "=" } else { "≠" }, a.records, a.skipped, a.rejected);
-    let verdict = if a.balanced() { format!("成立：{sums}") } else { format!("不成立：{sums}，请检查程序或报表") };
+    let sums = format!(
+        "非空行{} {} 记录{} + 跳过{} + 拒收{}",
+        a.rows_nonblank,
+        if a.balanced() { "=" } else { "≠" },
+        a.records,
+        a.skipped,
+        a.rejected
+    );
+    let verdict = if a.balanced() {
+        format!("成立：{sums}")
+    } else {
+        format!("不成立：{sums}，请检查程序或报表")
+    };
     n.kv(f, "核对结果", &verdict)?;
 
     n.section(f, "如何阅读本表")?;
@@ -937,4 +980,376 @@ pub fn master_template_bytes() -> Result<Vec<u8>, XlsxError> {
         ws.write_string(0, c as u16, *h)?;
     }
     wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::io::Cursor;
+    use std::path::Path;
+
+    use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
+    use rust_xlsxwriter::Workbook;
+
+    use super::{Cell, Ctx, EMPTY, Formats, SHEETS, list_sheet, text_width, workbook_bytes};
+    use crate::config::Config;
+    use crate::discover::{FileEntry, FileStatus};
+    use crate::master::Org;
+    use crate::matching::{Candidate, MatchResult, Method};
+    use crate::model::{Issue, IssueCode, RawRecord, Source};
+    use crate::period::Period;
+    use crate::read::sheet::{SheetOutcome, SheetStatus};
+    use crate::reconcile::{Record, UnitSummary};
+    use crate::report::{Accounting, Report};
+
+    fn org(unit: &str, name: &str, code: &str) -> Org {
+        Org {
+            unit: unit.into(),
+            name: name.into(),
+            code: Some(code.into()),
+            kind: "村".into(),
+            aliases: Vec::new(),
+            star: None,
+            row: 2,
+        }
+    }
+
+    fn record(id: usize, unit: &str, name: &str, org: Option<usize>, row: u32, star: Option<u8>) -> Record {
+        let method = if org.is_some() { Method::Exact } else { Method::None };
+        Record {
+            id,
+            raw: RawRecord {
+                source: Source::cell(&format!("{unit}.xlsx"), Some("10月"), row, 1),
+                unit: unit.into(),
+                unit_text: None,
+                raw_name: name.into(),
+                demo: false,
+                star,
+                target_star: None,
+                venue: None,
+                responsible: Some("张三".into()),
+                deadline: None,
+                measures: None,
+                contact_leader: None,
+                five_have: None,
+                acceptance: None,
+                progress: None,
+                remarks: None,
+            },
+            m: MatchResult {
+                method,
+                org,
+                score: if org.is_some() { 1.0 } else { 0.0 },
+                rules: Vec::new(),
+                candidates: org.map(|o| Candidate { org: o, score: 1.0 }).into_iter().collect(),
+                cross_unit: false,
+                normalized: name.into(),
+            },
+            valid: org.is_some(),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn unit(
+        name: &str,
+        submitted: bool,
+        quota: Option<u32>,
+        valid: u32,
+        demo: u32,
+        valid_demo: u32,
+        errors: u32,
+        compliant: bool,
+    ) -> UnitSummary {
+        UnitSummary {
+            unit: name.into(),
+            submitted,
+            quota_points: quota,
+            quota_demo: demo,
+            reported_points: valid + 1,
+            valid_points: valid,
+            prev_valid_points: None,
+            points_shortfall: quota.map(|q| q.saturating_sub(valid)),
+            reported_demo: valid_demo,
+            valid_demo,
+            prev_valid_demo: None,
+            demo_qualified: valid_demo,
+            demo_shortfall: demo.saturating_sub(valid_demo),
+            points_star_ok: valid,
+            star_low: 0,
+            venue_failures: 0,
+            errors,
+            warnings: 1,
+            compliant,
+        }
+    }
+
+    fn sheet(records: Vec<RawRecord>) -> SheetOutcome {
+        SheetOutcome {
+            name: Some("10月".into()),
+            status: SheetStatus::Used,
+            header_row: Some(3),
+            rows_nonblank: records.len() + 3,
+            records,
+            skipped_by_reason: BTreeMap::from([("标题行".to_string(), 1), ("表头行".to_string(), 2)]),
+            rejected: Vec::new(),
+            issues: Vec::new(),
+            statements: Vec::new(),
+            demo_sheet: false,
+            missing: BTreeSet::new(),
+        }
+    }
+
+    fn file(rel: &str, unit: &str, records: Vec<RawRecord>) -> FileEntry {
+        FileEntry {
+            rel: rel.into(),
+            sha256: "ab".repeat(32),
+            status: FileStatus::Used,
+            unit: Some(unit.into()),
+            reason: None,
+            sheets: vec![sheet(records)],
+            modified: None,
+            issues: Vec::new(),
+        }
+    }
+
+    struct Fixture {
+        config: Config,
+        orgs: Vec<Org>,
+        records: Vec<Record>,
+        units: Vec<UnitSummary>,
+        issues: Vec<Issue>,
+        files: Vec<FileEntry>,
+    }
+
+    fn fixture() -> Fixture {
+        let orgs = vec![
+            org("苏孟乡", "苏孟乡前村党支部", "001"),
+            org("苏孟乡", "苏孟乡后村党支部", "002"),
+            org("汤溪镇", "汤溪镇上村党支部", "003"),
+        ];
+        let records = vec![
+            record(1, "苏孟乡", "前村", Some(0), 4, Some(3)),
+            record(2, "苏孟乡", "=1+1", None, 5, None),
+            record(3, "苏孟乡", "后村", Some(1), 6, Some(2)),
+            record(4, "汤溪镇", "上村", Some(2), 4, Some(4)),
+        ];
+        // Not in the files, so the row accounting stays that of records 1–4.
+        let mut review = record(5, "苏孟乡", "前村支部", None, 7, None);
+        review.m.method = Method::Review;
+        review.m.candidates = vec![Candidate { org: 0, score: 0.85 }, Candidate { org: 1, score: 0.8 }];
+        let mut duplicate = record(6, "苏孟乡", "前村", Some(0), 8, Some(3));
+        duplicate.valid = false;
+        let mut dup =
+            Issue::new(IssueCode::Duplicate, Some("苏孟乡"), Some(duplicate.raw.source.clone()), "重复".into());
+        dup.record = Some(6);
+        dup.org_name = Some("苏孟乡前村党支部".into());
+        let records = [records, vec![review, duplicate]].concat();
+        let mut low = Issue::new(
+            IssueCode::PointStarLow,
+            Some("苏孟乡"),
+            Some(records[2].raw.source.clone()),
+            "后村现为二星级".into(),
+        );
+        low.record = Some(3);
+        low.org_name = Some("苏孟乡后村党支部".into());
+        let issues = vec![
+            Issue::new(
+                IssueCode::Unmatched,
+                Some("苏孟乡"),
+                Some(records[1].raw.source.clone()),
+                "“=1+1”在名册中未找到".into(),
+            ),
+            low,
+            Issue::new(IssueCode::PointsShortfall, Some("苏孟乡"), None, "示范带点数不足".into()),
+            dup,
+        ];
+        let files = vec![
+            file("苏孟乡.xlsx", "苏孟乡", records[..3].iter().map(|r| r.raw.clone()).collect()),
+            file("汤溪镇.xlsx", "汤溪镇", vec![records[3].raw.clone()]),
+        ];
+        let units = vec![
+            unit("苏孟乡", true, Some(10), 2, 3, 0, 3, false),
+            unit("汤溪镇", true, Some(15), 1, 5, 0, 1, false),
+            unit("网络经济产业党委", true, None, 0, 8, 8, 0, true),
+        ];
+        Fixture { config: Config::defaults(Path::new(".")), orgs, records, units, issues, files }
+    }
+
+    fn bytes(fx: &Fixture) -> Vec<u8> {
+        let report = Report {
+            config: &fx.config,
+            period: Period::new(2015, 10).expect("period"),
+            files: &fx.files,
+            orgs: &fx.orgs,
+            records: &fx.records,
+            units: &fx.units,
+            issues: &fx.issues,
+            accounting: Accounting::of(&fx.files),
+        };
+        workbook_bytes(&report).expect("workbook")
+    }
+
+    fn open(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {
+        open_workbook_from_rs(Cursor::new(bytes)).expect("open")
+    }
+
+    fn range(xl: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Range<Data> {
+        xl.worksheet_range(name).expect("sheet")
+    }
+
+    fn at(r: &Range<Data>, row: u32, col: u32) -> Data {
+        r.get_value((row, col)).cloned().unwrap_or(Data::Empty)
+    }
+
+    fn num(d: &Data) -> f64 {
+        match d {
+            Data::Float(f) => *f,
+            Data::Int(i) => *i as f64,
+            other => panic!("not a number: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_thirteen_sheets_are_present_in_order() {
+        let mut xl = open(bytes(&fixture()));
+        assert_eq!(xl.sheet_names(), SHEETS.map(String::from).to_vec());
+        let r = range(&mut xl, "明细");
+        assert_eq!(at(&r, 0, 0), Data::String("金华经济技术开发区党建示范带创建情况汇总表（2015年10月）—明细".into()));
+        assert_eq!(at(&r, 1, 0), Data::String("序号".into()));
+    }
+
+    #[test]
+    fn summary_rows_match_the_unit_figures_and_the_total_sums() {
+        let fx = fixture();
+        let mut xl = open(bytes(&fx));
+        let r = range(&mut xl, "汇总");
+        assert_eq!(at(&r, 1, 13), Data::String("四星以上示范点".into()));
+        assert_eq!(at(&r, 1, 15), Data::String("三星以上点数".into()));
+        for (i, u) in fx.units.iter().enumerate() {
+            let row = 2 + i as u32;
+            assert_eq!(at(&r, row, 1), Data::String(u.unit.clone()));
+            assert_eq!(num(&at(&r, row, 5)), f64::from(u.valid_points));
+            assert_eq!(num(&at(&r, row, 11)), f64::from(u.valid_demo));
+            assert_eq!(num(&at(&r, row, 18)), f64::from(u.errors));
+            match u.quota_points {
+                Some(q) => {
+                    assert_eq!(num(&at(&r, row, 3)), f64::from(q));
+                    assert!((num(&at(&r, row, 8)) - f64::from(u.valid_points) / f64::from(q)).abs() < 1e-9);
+                }
+                None => {
+                    assert_eq!(at(&r, row, 3), Data::String("—".into()));
+                    assert_eq!(at(&r, row, 8), Data::String("—".into()));
+                }
+            }
+            assert_eq!(at(&r, row, 6), Data::Empty, "上月有效点数 is blank without a previous period");
+            assert_eq!(at(&r, row, 20), Data::String(if u.compliant { "是" } else { "否" }.into()));
+        }
+        let total = 2 + fx.units.len() as u32;
+        assert_eq!(at(&r, total, 1), Data::String("合计".into()));
+        assert_eq!(num(&at(&r, total, 3)), 25.0);
+        assert_eq!(num(&at(&r, total, 5)), 3.0);
+        assert_eq!(num(&at(&r, total, 7)), 22.0);
+        assert!((num(&at(&r, total, 8)) - 3.0 / 25.0).abs() < 1e-9);
+        assert_eq!(num(&at(&r, total, 9)), 16.0);
+        assert_eq!(num(&at(&r, total, 14)), 8.0);
+        assert_eq!(num(&at(&r, total, 18)), 4.0);
+        assert_eq!(at(&r, total + 2, 15), Data::String("金华经济技术开发区".into()));
+        assert_eq!(at(&r, total + 3, 15), Data::String("2015年10月31日".into()));
+    }
+
+    #[test]
+    fn empty_list_sheets_show_none() {
+        let mut xl = open(bytes(&fixture()));
+        for name in ["未上报", "场所不达标", "数据问题"] {
+            let r = range(&mut xl, name);
+            assert_eq!(at(&r, 1, 0), Data::String("序号".into()), "{name}");
+            assert_eq!(at(&r, 2, 0), Data::String(EMPTY.into()), "{name}");
+        }
+        let r = range(&mut xl, "环比变化");
+        assert_eq!(at(&r, 2, 0), Data::String("未找到上期报表，本期不作环比".into()));
+    }
+
+    #[test]
+    fn list_sheets_carry_their_rows() {
+        let mut xl = open(bytes(&fixture()));
+        let r = range(&mut xl, "未匹配");
+        assert_eq!(at(&r, 2, 2), Data::String("=1+1".into()));
+        assert_eq!(at(&r, 2, 6), Data::String("苏孟乡.xlsx!10月!B5".into()));
+        let r = range(&mut xl, "星级未达标");
+        assert_eq!(num(&at(&r, 2, 4)), 2.0);
+        assert_eq!(num(&at(&r, 2, 5)), 3.0);
+        let r = range(&mut xl, "待核实");
+        assert_eq!(at(&r, 2, 3), Data::String("苏孟乡前村党支部".into()));
+        assert_eq!(num(&at(&r, 2, 4)), 0.85);
+        let r = range(&mut xl, "重复上报");
+        let cell = |row, col| at(&r, row, col);
+        assert_eq!(
+            (cell(2, 3), cell(2, 5)),
+            (Data::String("首次上报".into()), Data::String("苏孟乡.xlsx!10月!B4".into()))
+        );
+        assert_eq!(
+            (cell(3, 3), cell(3, 5)),
+            (Data::String("重复上报".into()), Data::String("苏孟乡.xlsx!10月!B8".into()))
+        );
+        let r = range(&mut xl, "未匹配");
+        assert_eq!(at(&r, 3, 0), Data::Empty, "the row awaiting review is not listed as unmatched");
+        let r = range(&mut xl, "指标缺口");
+        assert_eq!(at(&r, 2, 1), Data::String("苏孟乡".into()));
+        assert_eq!(at(&r, 4, 0), Data::Empty, "the unit without a gap is not listed");
+        let r = range(&mut xl, "说明");
+        let texts: Vec<String> = r
+            .rows()
+            .flat_map(|row| {
+                row.iter().filter_map(|c| match c {
+                    Data::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+            })
+            .collect();
+        assert!(texts.iter().any(|t| t.starts_with("成立：非空行10 = 记录4 + 跳过6 + 拒收0")), "{texts:?}");
+        assert!(texts.iter().any(|t| t == &"ab".repeat(32)));
+    }
+
+    #[test]
+    fn return_text_that_looks_like_a_formula_stays_text() {
+        let mut xl = open(bytes(&fixture()));
+        let r = range(&mut xl, "明细");
+        assert_eq!(at(&r, 3, 2), Data::String("=1+1".into()));
+        let formulas = xl.worksheet_formula("明细").expect("formulas");
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formula in 明细");
+    }
+
+    #[test]
+    fn review_result_offers_the_candidates_and_no() {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes(&fixture()))).expect("zip");
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet4.xml").expect("待核实"), &mut xml)
+            .expect("read");
+        assert!(xml.contains("<formula1>\"苏孟乡前村党支部,苏孟乡后村党支部,否\"</formula1>"), "{xml}");
+    }
+
+    #[test]
+    fn two_writes_are_byte_identical() {
+        let fx = fixture();
+        assert_eq!(bytes(&fx), bytes(&fx));
+    }
+
+    #[test]
+    fn long_lists_continue_on_numbered_sheets() {
+        let ctx = Ctx { f: Formats::new(), title: "标题".into() };
+        let mut wb = Workbook::new();
+        let rows: Vec<Vec<Cell>> = (0..5).map(|i| vec![Cell::text(format!("第{i}行"))]).collect();
+        list_sheet(&mut wb, &ctx, "明细", &["名称"], rows, EMPTY, 2).expect("write");
+        let mut xl = open(wb.save_to_buffer().expect("save"));
+        assert_eq!(xl.sheet_names(), vec!["明细", "明细（续1）", "明细（续2）"]);
+        let r = range(&mut xl, "明细（续2）");
+        assert_eq!(num(&at(&r, 2, 0)), 5.0, "numbering continues");
+    }
+
+    #[test]
+    fn width_counts_chinese_characters_double() {
+        assert_eq!(text_width("苏孟乡"), 8.0);
+        assert!((text_width("B7") - 4.2).abs() < 1e-9);
+        assert_eq!(text_width("第一行\n长的第二行"), 12.0);
+    }
 }
