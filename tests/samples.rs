@@ -217,7 +217,8 @@ fn sample_workbook_has_the_thirteen_sheets_and_the_figures_of_the_json() {
     assert_eq!(names, want);
     let summary = wb.worksheet_range("汇总").expect("汇总");
     let rows: Vec<Vec<Data>> = summary.rows().map(<[Data]>::to_vec).collect();
-    let header_at = rows.iter().position(|r| r.iter().any(|c| c.to_string() == "有效点数")).expect("header row");
+    let header_at =
+        rows.iter().position(|r| r.iter().any(|c| *c == Data::String("有效点数".to_string()))).expect("header row");
     let header: Vec<String> = rows[header_at].iter().map(ToString::to_string).collect();
     let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
     let num = |d: &Data| match d {
@@ -227,7 +228,8 @@ fn sample_workbook_has_the_thirteen_sheets_and_the_figures_of_the_json() {
     };
     for u in oct["units"].as_array().expect("units") {
         let unit = u["unit"].as_str().expect("unit");
-        let row = rows.iter().find(|r| r.get(col("单位")).is_some_and(|c| c.to_string() == unit)).expect(unit);
+        let row =
+            rows.iter().find(|r| r.get(col("单位")).is_some_and(|c| *c == Data::String(unit.to_string()))).expect(unit);
         for (column, key) in [
             ("上报点数", "reported_points"),
             ("有效点数", "valid_points"),
