@@ -133,3 +133,26 @@ fn a_master_list_in_xlsx_with_a_title_row_gives_the_same_matches_as_the_csv() {
     assert!(from_csv.iter().filter(|o| !o.is_null()).count() >= 5, "{from_csv:?}");
     assert_eq!(from_csv, records("out_xlsx"));
 }
+
+#[test]
+fn a_byte_identical_copy_is_superseded_and_never_counted_twice() {
+    let ws = workspace();
+    let period = ws.path().join("returns/2015-10");
+    std::fs::copy(period.join("汤溪镇.xlsx"), period.join("汤溪镇(1).xlsx")).expect("copy");
+    let o = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(ws.path().join("输出/汇总_2015-10.json")).expect("report");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let statuses: Vec<(String, String)> = v["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap_or("").to_string(), f["status"].as_str().unwrap_or("").to_string()))
+        .collect();
+    assert_eq!(statuses.iter().filter(|(_, s)| s == "used").count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|(_, s)| s == "superseded").count(), 1, "{statuses:?}");
+    assert_eq!(v["records"].as_array().expect("records").len(), 6, "the copy's rows are not counted");
+    let superseded =
+        v["issues"].as_array().expect("issues").iter().find(|i| i["code"] == "superseded_file").expect("issue");
+    assert!(superseded["message"].as_str().unwrap_or("").contains("内容完全相同"), "{superseded}");
+}
