@@ -253,12 +253,7 @@ impl Discovery<'_> {
         for sheet in &wb.sheets {
             let outcome = match &sheet.grid {
                 Ok(grid) => read_sheet(grid, &ctx),
-                Err(e) => {
-                    let mut o = read_sheet(&read::Grid::default(), &ctx);
-                    o.name = Some(sheet.name.clone());
-                    o.status = SheetStatus::Skipped(format!("无法读取：{e}"));
-                    o
-                }
+                Err(e) => SheetOutcome::unreadable(&sheet.name, format!("无法读取：{e}")),
             };
             entry.sheets.push(outcome);
         }
@@ -270,7 +265,7 @@ impl Discovery<'_> {
         let units = &self.config.units;
         for s in &entry.sheets {
             if let SheetStatus::Skipped(why) = &s.status
-                && s.rows_nonblank > 0
+                && (s.rows_nonblank > 0 || why.starts_with("无法读取"))
             {
                 let sheet = s.name.as_deref().unwrap_or("");
                 entry.issues.push(Issue::new(
@@ -282,7 +277,13 @@ impl Discovery<'_> {
             }
         }
         if !entry.sheets.iter().any(|s| s.status == SheetStatus::Used) {
-            let why = if entry
+            let unreadable = entry.sheets.iter().find_map(|s| match &s.status {
+                SheetStatus::Skipped(w) if w.starts_with("无法读取") => Some(w.clone()),
+                _ => None,
+            });
+            let why = if let Some(w) = unreadable {
+                format!("{w}：请让{}删除无关内容或拆分后重新发送", entry.unit.as_deref().unwrap_or("报送单位"))
+            } else if entry
                 .sheets
                 .iter()
                 .any(|s| matches!(&s.status, SheetStatus::Skipped(w) if w.starts_with("属于其他月份")))

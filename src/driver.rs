@@ -110,8 +110,12 @@ pub fn process(config: &Config, orgs: &[Org], period: Period, files: Vec<FileEnt
                 submitted.insert(r.unit.clone());
                 raw.push((unit_pos(&r.unit), fi, si, r.clone()));
             }
-            let mut units: Vec<&str> = s.records.iter().map(|r| r.unit.as_str()).collect();
-            units.dedup();
+            let mut units: Vec<&str> = Vec::new();
+            for r in &s.records {
+                if !units.contains(&r.unit.as_str()) {
+                    units.push(&r.unit);
+                }
+            }
             for u in units.iter().copied().chain(f.unit.as_deref().filter(|_| units.is_empty())) {
                 sheets.push(SheetColumns {
                     unit: Some(u.to_string()),

@@ -156,3 +156,42 @@ fn a_byte_identical_copy_is_superseded_and_never_counted_twice() {
         v["issues"].as_array().expect("issues").iter().find(|i| i["code"] == "superseded_file").expect("issue");
     assert!(superseded["message"].as_str().unwrap_or("").contains("内容完全相同"), "{superseded}");
 }
+
+#[test]
+fn a_sheet_over_the_cell_limit_is_rejected_with_the_limit_named() {
+    let ws = workspace();
+    let cfg = ws.path().join("huizong.toml");
+    let text = std::fs::read_to_string(&cfg).expect("config");
+    std::fs::write(&cfg, text.replacen("max_cells_per_sheet = 1000000", "max_cells_per_sheet = 20", 1)).expect("write");
+    let o = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(ws.path().join("输出/汇总_2015-10.json")).expect("report");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let file = &v["files"][0];
+    assert_eq!(file["status"], "rejected");
+    let reason = file["reason"].as_str().unwrap_or("");
+    assert!(reason.contains("超过20个单元格的上限") && reason.contains("汤溪镇"), "{reason}");
+    assert!(v["issues"].as_array().expect("issues").iter().any(|i| i["code"] == "skipped_sheet"));
+}
+
+#[test]
+fn a_combined_file_gets_one_missing_column_issue_per_unit_and_sheet() {
+    let ws = workspace();
+    let period = ws.path().join("returns/2015-10");
+    std::fs::remove_file(period.join("汤溪镇.xlsx")).expect("rm");
+    // Rows alternate between the two units, and no 责任人/完成时限/工作举措 columns.
+    let csv = "所属乡镇（街道）,党组织名称,星级\n汤溪镇,寺平村党支部,4\n罗埠镇,邵家村党支部,4\n汤溪镇,汤溪村党支部,4\n罗埠镇,邵家村党支部,4\n";
+    std::fs::write(period.join("合并报表.csv"), csv).expect("write");
+    let o = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(ws.path().join("输出/汇总_2015-10.json")).expect("report");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let sheet_level: Vec<String> = v["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .filter(|i| i["code"] == "plan_incomplete" && i["source"]["row"].is_null())
+        .map(|i| i["unit"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(sheet_level, vec!["汤溪镇", "罗埠镇"]);
+}

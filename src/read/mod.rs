@@ -102,22 +102,34 @@ fn read_xlsx(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
             let merges: Vec<Merge> =
                 wb.merge_cells_by_sheet_name(&name).map_err(corrupt)?.iter().map(dimensions_to_merge).collect();
             let mut reader = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
-            let mut cells = Vec::new();
-            while let Some(cell) = reader.next_cell().map_err(corrupt)? {
-                let (r, c) = cell.get_position();
-                let v = convert_ref(cell.get_value(), is_1904);
-                if !v.is_blank() {
-                    if cells.len() as u64 >= max_cells {
-                        return Err(ReadError::TooManyCells { sheet: name.clone(), limit: max_cells });
-                    }
-                    cells.push((r, c, v));
-                }
-            }
+            let cells = collect_cells(|| reader.next_cell().map_err(corrupt), &name, max_cells, is_1904)?;
             Ok(Grid::from_cells(Some(name.clone()), visible, cells, merges))
         })();
         sheets.push(SheetRead { name, visible, grid });
     }
     Ok(Workbook { sheets, is_1904, modified })
+}
+
+/// Collects the non-blank cells of a streamed sheet, stopping at the cell limit before
+/// anything more is allocated.
+fn collect_cells<'a>(
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, ReadError>,
+    sheet: &str,
+    max_cells: u64,
+    is_1904: bool,
+) -> Result<Vec<(u32, u32, CellValue)>, ReadError> {
+    let mut cells = Vec::new();
+    while let Some(cell) = next()? {
+        let (r, c) = cell.get_position();
+        let v = convert_ref(cell.get_value(), is_1904);
+        if !v.is_blank() {
+            if cells.len() as u64 >= max_cells {
+                return Err(ReadError::TooManyCells { sheet: sheet.to_string(), limit: max_cells });
+            }
+            cells.push((r, c, v));
+        }
+    }
+    Ok(cells)
 }
 
 fn read_xlsb(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
@@ -130,17 +142,7 @@ fn read_xlsb(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
     for (name, visible) in worksheet_list(&wb) {
         let grid = (|| {
             let mut reader = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
-            let mut cells = Vec::new();
-            while let Some(cell) = reader.next_cell().map_err(corrupt)? {
-                let (r, c) = cell.get_position();
-                let v = convert_ref(cell.get_value(), is_1904);
-                if !v.is_blank() {
-                    if cells.len() as u64 >= max_cells {
-                        return Err(ReadError::TooManyCells { sheet: name.clone(), limit: max_cells });
-                    }
-                    cells.push((r, c, v));
-                }
-            }
+            let cells = collect_cells(|| reader.next_cell().map_err(corrupt), &name, max_cells, is_1904)?;
             Ok(Grid::from_cells(Some(name.clone()), visible, cells, Vec::new()))
         })();
         sheets.push(SheetRead { name, visible, grid });

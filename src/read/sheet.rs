@@ -86,6 +86,11 @@ impl SheetOutcome {
         }
     }
 
+    /// A sheet the reader could not open (too many cells, damaged XML).
+    pub fn unreadable(name: &str, why: String) -> SheetOutcome {
+        SheetOutcome::new(Some(name.to_string()), 0).skip_sheet(why)
+    }
+
     fn skip_row(&mut self, why: &str) {
         *self.skipped_by_reason.entry(why.to_string()).or_default() += 1;
     }

@@ -1,8 +1,6 @@
 //! The machine-readable report `汇总_<period>.json` (SPEC §6.2): English keys, stable shape,
 //! deterministic content.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::discover::FileStatus;
@@ -226,13 +224,4 @@ pub fn to_json(report: &Report<'_>) -> String {
     let mut s = serde_json::to_string_pretty(&out).expect("bug: report serialisation cannot fail");
     s.push('\n');
     s
-}
-
-/// Counts of issues by code, for the terminal and tests.
-pub fn issue_counts(issues: &[Issue]) -> BTreeMap<&'static str, usize> {
-    let mut m = BTreeMap::new();
-    for i in issues {
-        *m.entry(i.code.code()).or_default() += 1;
-    }
-    m
 }
