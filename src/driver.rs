@@ -91,7 +91,7 @@ pub fn read_period(
 /// record is unmatched (used by `check` outside a workspace).
 pub fn process(config: &Config, orgs: &[Org], period: Period, files: Vec<FileEntry>) -> PeriodResult {
     let unit_names: Vec<String> = config.units.iter().map(|u| u.name.clone()).collect();
-    let index = MasterIndex::new(orgs, &config.organiser, &unit_names);
+    let index = MasterIndex::new(orgs, &config.organiser, &unit_names, &config.matching);
     let unit_pos = |u: &str| unit_names.iter().position(|n| n == u).unwrap_or(usize::MAX);
 
     // Records in report order: configured unit, file, sheet, row.

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod driver;
+pub mod fuzzy;
 pub mod layout;
 pub mod master;
 pub mod matching;

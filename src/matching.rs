@@ -1,12 +1,17 @@
 //! Matching reported names against the master list (SPEC §4.2), first within the row's unit,
 //! then across all units: exact official name or code, the normalised key, an alias, and a
 //! name without its party suffix when that place is unique. A name found only in another
-//! unit is a cross-unit match, never a silent one. Fuzzy matching comes in a later issue.
+//! unit is a cross-unit match, never a silent one. Then fuzzy: pinyin-aware similarity
+//! ([`crate::fuzzy`]) against every organisation of the unit and, through an index, of the
+//! other units; only a same-unit candidate clearly ahead of the rest is accepted, the review
+//! band asks, and a fuzzy candidate from another unit goes to review at best.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::config::Matching;
+use crate::fuzzy::{Caution, FuzzyIndex, Prepared, similarity};
 use crate::master::Org;
 use crate::normalize::{Normalized, normalize};
 
@@ -68,11 +73,33 @@ pub struct MasterIndex<'a> {
     key: HashMap<String, Vec<usize>>,
     alias: HashMap<String, Vec<usize>>,
     place: HashMap<String, Vec<usize>>,
+    prepared: Vec<Prepared>,
+    fuzzy: FuzzyIndex,
+    by_unit: HashMap<&'a str, Vec<usize>>,
+    thresholds: Matching,
 }
 
+/// A fuzzy candidate with its score.
+#[derive(Debug, Clone, Copy)]
+struct Scored {
+    org: usize,
+    score: f64,
+    caution: Caution,
+    same_unit: bool,
+}
+
+/// Candidates shown with a review or an unmatched row.
+const SHOWN_CANDIDATES: usize = 3;
+/// Below this a candidate is not worth showing.
+const SHOW_FLOOR: f64 = 0.5;
+
 impl<'a> MasterIndex<'a> {
-    pub fn new(orgs: &'a [Org], organiser: &str, unit_names: &[String]) -> MasterIndex<'a> {
+    pub fn new(orgs: &'a [Org], organiser: &str, unit_names: &[String], thresholds: &Matching) -> MasterIndex<'a> {
         let mut idx = MasterIndex {
+            prepared: Vec::with_capacity(orgs.len()),
+            fuzzy: FuzzyIndex::default(),
+            by_unit: HashMap::new(),
+            thresholds: thresholds.clone(),
             orgs,
             organiser: organiser.to_string(),
             unit_names: unit_names.to_vec(),
@@ -87,7 +114,9 @@ impl<'a> MasterIndex<'a> {
             if let Some(code) = &org.code {
                 idx.code.insert(code.as_str(), i);
             }
+            idx.by_unit.entry(org.unit.as_str()).or_default().push(i);
             let n = idx.normalize(&org.name);
+            idx.prepared.push(Prepared::new(&n.key));
             idx.place.entry(n.place.clone().unwrap_or_else(|| n.key.clone())).or_default().push(i);
             idx.key.entry(n.key).or_default().push(i);
             for alias in &org.aliases {
@@ -98,6 +127,7 @@ impl<'a> MasterIndex<'a> {
                 }
             }
         }
+        idx.fuzzy = FuzzyIndex::new(&idx.prepared);
         idx
     }
 
@@ -151,12 +181,100 @@ impl<'a> MasterIndex<'a> {
                 }
             }
         }
+        self.fuzzy_match(n, rules, unit)
+    }
+
+    /// Tier 4: scores the unit's organisations and the index's candidates from other units.
+    fn fuzzy_match(&self, n: Normalized, mut rules: Vec<String>, unit: &str) -> MatchResult {
+        let q = Prepared::new(&n.key);
+        let own: &[usize] = self.by_unit.get(unit).map_or(&[], Vec::as_slice);
+        let mut pool: Vec<usize> = own.to_vec();
+        pool.extend(
+            self.fuzzy.candidates(&q).into_iter().filter(|i| self.orgs.get(*i).is_some_and(|o| o.unit != unit)),
+        );
+        let mut scored: Vec<Scored> = pool
+            .into_iter()
+            .filter_map(|org| {
+                let s = similarity(&q, self.prepared.get(org)?);
+                let same_unit = self.orgs.get(org).is_some_and(|o| o.unit == unit);
+                (s.score >= SHOW_FLOOR).then_some(Scored { org, score: s.score, caution: s.caution, same_unit })
+            })
+            .collect();
+        // Best first; at equal scores the row's own unit first, then master-list order.
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.same_unit.cmp(&a.same_unit)).then(a.org.cmp(&b.org)));
+        let t = &self.thresholds;
+        let candidates = |take: &dyn Fn(&Scored) -> bool| -> Vec<Candidate> {
+            scored.iter().filter(|c| take(c)).map(|c| Candidate { org: c.org, score: c.score }).collect()
+        };
+        let Some(&Scored { org: best, score: best_score, caution, same_unit }) = scored.first() else {
+            return MatchResult {
+                method: Method::None,
+                org: None,
+                score: 0.0,
+                rules,
+                candidates: Vec::new(),
+                cross_unit: false,
+                normalized: n.key,
+            };
+        };
+        let second = scored.get(1).map_or(0.0, |c| c.score);
+        let clear_lead = best_score - second >= t.lead - 1e-9;
+        if best_score >= t.accept && clear_lead && same_unit && caution == Caution::None {
+            let o = self.prepared.get(best);
+            let homophone = o.is_some_and(|o| o.core != q.core);
+            rules.push(if homophone {
+                "同音字相似（拼音一致）".to_string()
+            } else {
+                "相似匹配".to_string()
+            });
+            return MatchResult {
+                method: Method::Fuzzy,
+                org: Some(best),
+                score: best_score,
+                rules,
+                candidates: candidates(&|_| true).into_iter().take(SHOWN_CANDIDATES).collect(),
+                cross_unit: false,
+                normalized: n.key,
+            };
+        }
+        if best_score >= t.review {
+            // Every abbreviation fit is shown, even past three: the clerk must see them all.
+            let mut shown = candidates(&|c| c.score >= t.review && c.caution == Caution::Abbreviation);
+            for c in candidates(&|c| c.caution != Caution::Abbreviation || c.score < t.review) {
+                if shown.len() >= SHOWN_CANDIDATES {
+                    break;
+                }
+                shown.push(c);
+            }
+            shown.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.org.cmp(&b.org)));
+            let why = if caution == Caution::Abbreviation {
+                "简称或缺少方位字，可能对应多个组织"
+            } else if !same_unit {
+                "相似组织属于其他单位"
+            } else if !clear_lead {
+                "多个候选相似度接近"
+            } else {
+                "相似度未达自动匹配线"
+            };
+            rules.push(format!("待核实：{why}"));
+            return MatchResult {
+                method: Method::Review,
+                org: None,
+                score: best_score,
+                rules,
+                candidates: shown,
+                cross_unit: false,
+                normalized: n.key,
+            };
+        }
+        let mut shown = candidates(&|_| true);
+        shown.truncate(SHOWN_CANDIDATES);
         MatchResult {
             method: Method::None,
             org: None,
-            score: 0.0,
+            score: best_score,
             rules,
-            candidates: Vec::new(),
+            candidates: shown,
             cross_unit: false,
             normalized: n.key,
         }
@@ -190,6 +308,10 @@ mod tests {
         ]
     }
 
+    fn thresholds() -> crate::config::Matching {
+        crate::config::Matching { accept: 0.92, review: 0.75, lead: 0.05 }
+    }
+
     fn units() -> Vec<String> {
         ["汤溪镇", "罗埠镇", "洋埠镇"].iter().map(|s| s.to_string()).collect()
     }
@@ -197,7 +319,7 @@ mod tests {
     #[test]
     fn tiers_in_order() {
         let m = master();
-        let idx = MasterIndex::new(&m, "金华经济技术开发区", &units());
+        let idx = MasterIndex::new(&m, "金华经济技术开发区", &units(), &thresholds());
         let r = idx.match_name("寺平村党支部", "汤溪镇");
         assert_eq!((r.method, r.org, r.cross_unit), (Method::Exact, Some(0), false));
         let r = idx.match_name("330702106202", "汤溪镇");
@@ -215,7 +337,7 @@ mod tests {
     #[test]
     fn the_same_name_in_two_units_resolves_by_the_rows_unit() {
         let m = master();
-        let idx = MasterIndex::new(&m, "", &units());
+        let idx = MasterIndex::new(&m, "", &units(), &thresholds());
         assert_eq!(idx.match_name("邵家村党支部", "罗埠镇").org, Some(2));
         assert_eq!(idx.match_name("邵家村党支部", "洋埠镇").org, Some(3));
         // Reported by a third unit it names two organisations: no match.
@@ -225,8 +347,70 @@ mod tests {
     #[test]
     fn another_units_organisation_is_cross_unit() {
         let m = master();
-        let idx = MasterIndex::new(&m, "", &units());
+        let idx = MasterIndex::new(&m, "", &units(), &thresholds());
         let r = idx.match_name("洋埠村党总支", "罗埠镇");
         assert_eq!((r.org, r.cross_unit), (Some(4), true));
+    }
+
+    fn fuzzy_master() -> Vec<Org> {
+        vec![
+            org("汤溪镇", "寺平村党支部", "1", &[]),
+            org("汤溪镇", "上徐村党支部", "2", &[]),
+            org("汤溪镇", "下徐村党支部", "3", &[]),
+            org("苏孟乡", "江家村党支部", "4", &[]),
+            org("苏孟乡", "姜家村党支部", "5", &[]),
+            org("罗埠镇", "前溪边村党支部", "6", &[]),
+        ]
+    }
+
+    fn fuzzy_units() -> Vec<String> {
+        ["汤溪镇", "苏孟乡", "罗埠镇"].iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_homophone_typo_in_the_unit_is_accepted() {
+        let m = fuzzy_master();
+        let idx = MasterIndex::new(&m, "", &fuzzy_units(), &thresholds());
+        let r = idx.match_name("四平村", "汤溪镇");
+        assert_eq!((r.method, r.org), (Method::Fuzzy, Some(0)));
+        assert!((r.score - 0.97).abs() < 1e-9);
+        assert!(r.rules.iter().any(|x| x.contains("拼音")), "{:?}", r.rules);
+    }
+
+    #[test]
+    fn a_homophone_of_another_units_organisation_goes_to_review() {
+        let m = fuzzy_master();
+        let idx = MasterIndex::new(&m, "", &fuzzy_units(), &thresholds());
+        let r = idx.match_name("前西边村", "汤溪镇");
+        assert_eq!((r.method, r.org), (Method::Review, None));
+        assert_eq!(r.candidates.first().map(|c| c.org), Some(5));
+    }
+
+    #[test]
+    fn an_abbreviation_that_fits_two_villages_goes_to_review_with_both() {
+        let m = fuzzy_master();
+        let idx = MasterIndex::new(&m, "", &fuzzy_units(), &thresholds());
+        let r = idx.match_name("徐村", "汤溪镇");
+        assert_eq!(r.method, Method::Review);
+        let mut orgs: Vec<usize> = r.candidates.iter().map(|c| c.org).collect();
+        orgs.sort_unstable();
+        assert_eq!(&orgs[..2], &[1, 2]);
+    }
+
+    #[test]
+    fn homophone_villages_in_one_unit_are_never_guessed() {
+        let m = fuzzy_master();
+        let idx = MasterIndex::new(&m, "", &fuzzy_units(), &thresholds());
+        // 蒋家 reads jiang jia like both 江家 and 姜家: no clear lead.
+        let r = idx.match_name("蒋家村", "苏孟乡");
+        assert_eq!(r.method, Method::Review);
+        assert_eq!(r.candidates.len(), 2);
+    }
+
+    #[test]
+    fn a_new_organisation_stays_unmatched() {
+        let m = fuzzy_master();
+        let idx = MasterIndex::new(&m, "", &fuzzy_units(), &thresholds());
+        assert_eq!(idx.match_name("汤溪镇新农村党建联盟", "汤溪镇").method, Method::None);
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::layout::FieldKey;
 use crate::master::Org;
-use crate::matching::MatchResult;
+use crate::matching::{MatchResult, Method};
 use crate::model::{FiveHave, Issue, IssueCode, RawRecord, Severity, Source};
 
 /// A return row with its match and validity; `id` is 1-based in report order.
@@ -100,12 +100,39 @@ pub fn reconcile(
         let unit = rec.raw.unit.clone();
         let Some(org_i) = rec.m.org else {
             rec.valid = false;
-            issues.push(issue_for(
-                IssueCode::Unmatched,
-                rec,
-                &name,
-                format!("\u{201C}{name}\u{201D}在名册中未找到：请核对是否为组织全称，如为新建组织请先补入名册"),
-            ));
+            let shown: Vec<String> = rec
+                .m
+                .candidates
+                .iter()
+                .filter_map(|c| {
+                    orgs.get(c.org).map(|o| {
+                        let other = if o.unit == unit { String::new() } else { format!("，{}", o.unit) };
+                        format!("{}（{:.2}{other}）", o.name, c.score)
+                    })
+                })
+                .collect();
+            if rec.m.method == Method::Review {
+                issues.push(issue_for(
+                    IssueCode::NeedsReview,
+                    rec,
+                    &name,
+                    format!("\u{201C}{name}\u{201D}可能是：{}。请在汇总表\u{201C}待核实\u{201D}中选定，确认前不计入有效点数", shown.join("、")),
+                ));
+            } else {
+                let hint = if shown.is_empty() {
+                    String::new()
+                } else {
+                    format!("（最接近的是{}）", shown.join("、"))
+                };
+                issues.push(issue_for(
+                    IssueCode::Unmatched,
+                    rec,
+                    &name,
+                    format!(
+                        "\u{201C}{name}\u{201D}在名册中未找到{hint}：请核对是否为组织全称，如为新建组织请先补入名册"
+                    ),
+                ));
+            }
             continue;
         };
         let Some(org) = orgs.get(org_i) else { continue };

@@ -548,8 +548,8 @@ fn summary_chart(last_unit_row: u32) -> Chart {
 const REVIEW_HEADERS: [&str; 10] = ["单位", "上报名称", "候选1", "相似度1", "候选2", "相似度2", "候选3", "相似度3", "核实结果", "来源"];
 
 #[rustfmt::skip]
-const DETAIL_HEADERS: [&str; 16] = [
-    "单位", "上报名称", "标准名称", "组织编码", "匹配方式", "相似度", "是否示范点", "星级", "目标星级", "活动场所", "责任人",
+const DETAIL_HEADERS: [&str; 17] = [
+    "单位", "上报名称", "标准名称", "组织编码", "匹配方式", "相似度", "匹配依据", "是否示范点", "星级", "目标星级", "活动场所", "责任人",
     "完成时限", "联系领导", "验收结果", "是否有效", "来源",
 ];
 
@@ -582,6 +582,7 @@ fn detail_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
                 Cell::opt_text(org.and_then(|o| o.code.as_deref())),
                 Cell::text(r.m.method.label()),
                 if r.m.method == Method::None { Cell::Blank } else { Cell::Score(r.m.score) },
+                Cell::text(r.m.rules.join("；")),
                 Cell::yes_no(raw.demo),
                 Cell::opt_count(raw.star.map(u32::from)),
                 Cell::opt_count(raw.target_star.map(u32::from)),
@@ -609,8 +610,16 @@ fn issue_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-fn candidate_name<'a>(report: &'a Report<'_>, org: usize) -> &'a str {
-    report.orgs.get(org).map_or("", |o| o.name.as_str())
+/// A candidate as the clerk sees it: the official name, with its unit when that is not the
+/// row's unit, and with unit and code when two candidates share a name (SPEC §7).
+fn candidate_label(report: &Report<'_>, m: &MatchResult, org: usize, row_unit: &str) -> String {
+    let Some(o) = report.orgs.get(org) else { return String::new() };
+    let shared = m.candidates.iter().filter(|c| report.orgs.get(c.org).is_some_and(|x| x.name == o.name)).count() > 1;
+    match (&o.code, shared) {
+        (Some(code), true) => format!("{}（{}·{code}）", o.name, o.unit),
+        _ if o.unit != row_unit => format!("{}（{}）", o.name, o.unit),
+        _ => o.name.clone(),
+    }
 }
 
 fn review_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
@@ -624,9 +633,9 @@ fn review_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
             for k in 0..3 {
                 match r.m.candidates.get(k) {
                     Some(c) => {
-                        let name = candidate_name(report, c.org);
+                        let name = candidate_label(report, &r.m, c.org, &r.raw.unit);
                         if !name.is_empty() {
-                            choices.push(name.to_string());
+                            choices.push(name.clone());
                         }
                         row.extend([Cell::text(name), Cell::Score(c.score)]);
                     }
@@ -640,9 +649,12 @@ fn review_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-fn candidates_text(report: &Report<'_>, m: &MatchResult) -> String {
-    let names: Vec<String> =
-        m.candidates.iter().map(|c| format!("{}（{:.2}）", candidate_name(report, c.org), c.score)).collect();
+fn candidates_text(report: &Report<'_>, m: &MatchResult, row_unit: &str) -> String {
+    let names: Vec<String> = m
+        .candidates
+        .iter()
+        .map(|c| format!("{} {:.2}", candidate_label(report, m, c.org, row_unit), c.score))
+        .collect();
     names.join("、")
 }
 
@@ -663,7 +675,7 @@ fn unmatched_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
                 Cell::text(&r.raw.unit),
                 Cell::text(&r.raw.raw_name),
                 Cell::text(&r.m.normalized),
-                Cell::text(candidates_text(report, &r.m)),
+                Cell::text(candidates_text(report, &r.m, &r.raw.unit)),
                 Cell::text(messages.get(&r.id).copied().unwrap_or("名册中未找到该名称")),
                 Cell::Source(r.raw.source.clone()),
             ]
