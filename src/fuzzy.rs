@@ -180,6 +180,8 @@ pub fn similarity(q: &Prepared, c: &Prepared) -> Similarity {
 pub struct FuzzyIndex {
     postings: HashMap<&'static str, Vec<u32>>,
     chars: HashMap<char, Vec<u32>>,
+    /// Core length of each organisation, for candidates whose whole core the query covers.
+    lens: Vec<u16>,
 }
 
 impl FuzzyIndex {
@@ -187,6 +189,7 @@ impl FuzzyIndex {
         let mut idx = FuzzyIndex::default();
         for (i, p) in prepared.iter().enumerate() {
             let id = i as u32;
+            idx.lens.push(u16::try_from(p.core.len()).unwrap_or(u16::MAX));
             let mut seen: Vec<&'static str> = Vec::new();
             for s in p.syllables() {
                 if !seen.contains(&s) {
@@ -206,8 +209,9 @@ impl FuzzyIndex {
     }
 
     /// Organisations sharing at least half of the query's core positions (by any reading or,
-    /// for characters without pinyin, by the character): every candidate that can score at or
-    /// above the review line shares at least that much.
+    /// for characters without pinyin, by the character), or whose whole core the query
+    /// covers (寺平 inside 寺平小学): every candidate that can score at or above the review
+    /// line is one of these.
     pub fn candidates(&self, q: &Prepared) -> Vec<usize> {
         let mut hits: HashMap<u32, u16> = HashMap::new();
         for (c, readings) in q.core.iter().zip(&q.readings) {
@@ -225,7 +229,9 @@ impl FuzzyIndex {
             }
         }
         let need = q.core.len().div_ceil(2).max(1) as u16;
-        let mut out: Vec<usize> = hits.into_iter().filter(|(_, n)| *n >= need).map(|(id, _)| id as usize).collect();
+        let covers = |id: u32, n: u16| self.lens.get(id as usize).is_some_and(|len| n >= *len);
+        let mut out: Vec<usize> =
+            hits.into_iter().filter(|(id, n)| *n >= need || covers(*id, *n)).map(|(id, _)| id as usize).collect();
         out.sort_unstable();
         out
     }
