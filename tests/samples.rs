@@ -134,7 +134,7 @@ fn sample_run_accounts_for_every_file_and_row() {
         assert_eq!(n("records") as usize, report["records"].as_array().expect("records").len());
     }
     assert_eq!(sep["accounting"]["records"], 95);
-    assert_eq!(oct["accounting"]["records"], 92);
+    assert_eq!(oct["accounting"]["records"], 94);
     let status_of = |name: &str| {
         oct["files"]
             .as_array()
@@ -244,4 +244,55 @@ fn sample_workbook_has_the_thirteen_sheets_and_the_figures_of_the_json() {
     let detail = wb.worksheet_range("明细").expect("明细");
     let data_rows = detail.rows().filter(|r| r.first().and_then(num).is_some()).count();
     assert_eq!(data_rows, oct["records"].as_array().expect("records").len());
+}
+
+/// (period, unit, source, reported, official, method) rows of the README's name table.
+fn expected_names() -> Vec<[String; 6]> {
+    let text = std::fs::read_to_string(repo().join("samples/README.md")).expect("samples/README.md");
+    let mut rows = Vec::new();
+    let mut in_table = false;
+    for line in text.lines() {
+        if line.starts_with("| 期间 | 单位 | 来源 | 上报名称 | 标准名称 | 匹配方式 |") {
+            in_table = true;
+            continue;
+        }
+        if in_table {
+            if !line.starts_with('|') {
+                break;
+            }
+            let cells: Vec<String> = line.trim_matches('|').split('|').map(|c| c.trim().to_string()).collect();
+            if cells[0].starts_with("---") {
+                continue;
+            }
+            rows.push([0, 1, 2, 3, 4, 5].map(|i| cells[i].clone()));
+        }
+    }
+    rows
+}
+
+#[test]
+fn every_name_variant_in_the_samples_resolves_as_the_readme_says() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (_, oct) = run_samples(tmp.path());
+    let expected = expected_names();
+    assert!(expected.iter().filter(|r| r[5] == "fuzzy").count() >= 3, "the samples should carry homophone typos");
+    let mut errors = Vec::new();
+    for [period, unit, source, _, official, method] in &expected {
+        assert_eq!(period, "2015-10");
+        let Some(rec) =
+            oct["records"].as_array().expect("records").iter().find(|r| source_text(&r["source"]) == *source)
+        else {
+            errors.push(format!("no record at {source}"));
+            continue;
+        };
+        let got_official = rec["org"]["name"].as_str().unwrap_or("—");
+        let got_method = rec["match"]["method"].as_str().unwrap_or("");
+        if rec["unit"] != unit.as_str() || got_official != official || got_method != method {
+            errors.push(format!(
+                "{source}: got {} → {got_official} by {got_method}, want {unit} → {official} by {method}",
+                rec["unit"]
+            ));
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
 }

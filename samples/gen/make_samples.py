@@ -8,11 +8,13 @@ Writes (from scratch, deterministically):
   samples/名册.xlsx                master list (real villages + invented enterprises/chambers)
   samples/returns/2015-09/        one mostly compliant return per unit
   samples/returns/2015-10/        returns with the deliberate problems listed in README.md
-  samples/README.md               workspace description and the expected-discrepancy table
+  samples/README.md               workspace description, the expected-discrepancy table and the
+                                  expected name-match table of 2015-10
 
 Every cell address in the README tables is computed here, from the same model that writes the
 workbooks, and checked by re-opening the files at the end.  Needs Python 3.11, openpyxl and,
-for the .xls/.ods returns, LibreOffice (`soffice`).
+for the .xls/.ods returns, LibreOffice (`soffice`).  `--pinyin-table` prints the embedded pinyin
+table anew (maintenance only; needs pypinyin).
 """
 
 from __future__ import annotations
@@ -147,6 +149,21 @@ FORCED = {  # organisations every reader of the README will look for
     "西关街道": ["西关社区"],
 }
 CROSS_UNIT = ("洋埠镇", "一乐堂村")  # listed by 罗埠镇 in 2015-10: belongs to 洋埠镇
+CROSS_UNIT_QB = ("三江街道", "雅苑社区")  # listed by 秋滨街道 in 2015-10 (exact name): belongs to 三江街道
+
+# 2015-10 only (issue 3, fuzzy matching).  Homophone typos from pinyin input: one character of the place
+# name replaced by another with the same toneless pinyin, on rows that are otherwise compliant; each must
+# be auto-accepted by fuzzy matching (method `fuzzy`) and raise no discrepancy.
+HOMOPHONES = {  # unit: (real place, as typed)
+    "汤溪镇": ("寺平村", "四平村"),
+    "苏孟乡": ("清湖村", "青湖村"),
+    "三江街道": ("东莱社区", "东来社区"),
+    "洋埠镇": ("寺前杨村", "寺前阳村"),
+}
+# An abbreviation that fits two villages of the unit differing only by a position word: needs_review.
+AMBIGUOUS = ("罗埠镇", "章村", ("上章村", "下章村"))
+POSITION_WORDS = "上下东西南北前后中里外"
+FULL_NAME_10 = ("汤溪镇", "油麻车村")  # a 镇/村 row written as the full official name (中国共产党…支部委员会)
 
 
 def pick_belt(unit: str, n: int) -> list[Org]:
@@ -287,6 +304,117 @@ def check_master() -> None:
     for o in MASTER:
         for a in o.aliases:
             assert a not in places and norm(a) not in {norm(p.name) for p in MASTER}, a
+    missing = sorted(pinyin_table_chars() - PINYIN.keys())
+    assert not missing, f"拼音表缺少 {''.join(missing)}：用 --pinyin-table 重建 PINYIN_TABLE"
+    for unit, place in (CROSS_UNIT_QB, *((AMBIGUOUS[0], p) for p in AMBIGUOUS[2])):
+        o = org(unit, place)
+        assert o not in BELT09[unit] and o not in BELT10[unit], f"{o.name} must not be on a belt"
+
+
+def match_method(unit: str, raw: str, o: Org) -> str:
+    """The tier that resolves `raw` to `o` in `unit` by the rules above, in huizong's order (SPEC §4.2):
+    exact name or code, normalised key, master-list alias, bare place name unique in the unit."""
+    s = raw.strip()
+    tiers = [("exact", lambda x: x.name == s or x.code == s),
+             ("normalized", lambda x: norm(x.name) == norm(raw)),
+             ("alias", lambda x: s in x.aliases),
+             ("normalized", lambda x: strip_party(norm(raw)) == norm(raw) and strip_party(norm(x.name)) == norm(raw))]
+    for method, test in tiers:
+        hits = [x for x in BY_UNIT[unit] if test(x)]
+        if hits:
+            assert hits == [o], f"{unit}: {raw!r} → {[x.name for x in hits]}, expected {o.name}"
+            return method
+    raise AssertionError(f"{unit}: {raw!r} resolves to nothing")
+
+
+# ── pinyin (for the homophone typos of 2015-10) ─────────────────────────────────────────────────
+# Toneless pinyin with every reading (heteronyms included) of each character of the master list's
+# place names and of the typos: pypinyin's Style.NORMAL, heteronym=True.  If the village list changes,
+# rebuild it with `python3 samples/gen/make_samples.py --pinyin-table` (needs `pip install pypinyin`).
+PINYIN_TABLE = """
+一=yi 丁=ding/zheng 万=mo/wan 三=san 上=shang 下=xia 业=ye 东=dong 严=yan 中=zhong 义=yi 乌=wu 乐=le/yue 二=er
+云=yun 五=wu 亭=ting 仁=ren 仓=cang 仙=xian 件=jian/mou 伊=yi 会=hui/kuai 传=chuan/zhuan 何=he 保=bao
+信=shen/xin 儿=er/ren 元=yuan 光=guang 八=ba 公=gong 关=guan 兴=xing 冠=guan 冬=dong 刘=liu 创=chuang
+前=jian/qian 务=wu 化=hua/huo 区=ou/qu 十=shi 千=qian 半=ban/pan 华=hua 南=na/nan 卜=bo/bu/pu 双=shuang
+发=fa 口=kou 台=si/tai/yi 叶=xie/ye 司=ci/si 合=ge/he 后=hou 吕=lv 周=zhou 咀=ju/zui 和=he/hu/huo 唐=tang
+商=shang 四=si 园=wan/yuan 国=guo 地=de/di 坊=fang 坝=ba 坞=wu 坟=fen 垅=long 埠=bu 基=ji 堂=tang 堪=chen/kan
+堰=yan 塔=da/ta 塘=tang 境=jing 夏=jia/xia 大=da/dai/tai 天=tian 央=yang/ying 头=tou 姑=gu 姜=jiang
+婺=mou/mu/wu 媒=mei 子=zi 孙=sun 孟=meng 学=xue 宅=che/du/zhai 安=an 宋=song 官=guan 定=ding 家=gu/jia/jie
+对=dui 寺=shi/si 尖=jian 尘=chen 山=shan 岗=gang 岛=dao 岩=yan 峰=feng 州=zhou 市=fu/shi 帆=fan
+平=beng/bing/pian/ping 庄=peng/zhuang 店=dian 康=kang 建=jian 开=kai 张=zhang 彰=zhang 征=zheng 徐=xu 息=xi
+戴=dai 技=ji/qi 据=ju 数=shu/shuo 新=xin 方=fang/feng/pang/wang 施=shi/yi 昌=chang 易=yi 星=xing 智=zhi
+曹=cao 有=wei/you 木=mu 术=shu/zhu 朱=shu/zhu 李=li 村=cun 杓=biao/di/shao/shuo/zhuo 来=lai 杨=yang 枧=jian
+桥=qiao 楼=lou 樟=zhang 横=guang/heng/huang 殿=dian 水=shui 永=yong 汇=hui 江=jiang 汤=shang/tang
+汪=hong/wang 沃=wo 沈=chen/shen/tan 沙=sha/suo 油=you 沿=yan 洋=xiang/yang 洪=hong 洲=zhou
+派=bai/mai/pa/pai 流=liu 济=ji 浙=zhe 海=hai 淤=yu 淳=chun/zhun 清=qing 温=wen/yun 湖=hu 湾=wan 溪=qi/xi
+滨=bin 滩=tan 潘=bo/fan/pan 瀛=ying 点=dian 牛=niu 物=wu 献=xian 王=wang/yu 珠=zhu 瑞=rui 田=tian 电=dian
+畅=chang 畈=fan 界=jie 白=bai/bo 皇=huang/wang 益=yi 石=dan/shi 碓=dui 社=she 祝=chu/zhou/zhu 福=fu 禾=he
+秋=qiu 科=ke 程=cheng 稍=shao 章=zhang 童=tong/zhong 竹=zhu 经=jing 络=lao/luo 网=wang 罗=luo 羊=yang 群=qun
+联=lian 聚=ju 背=bei 胡=hu 舟=zhou 艺=yi 节=jie 花=hua 苏=su 苑=yu/yuan/yun 茶=cha 荞=qiao 莱=lai 莲=lian
+萧=xiao 董=dong/zhong 蒋=jiang 蓝=la/lan 蟠=fan/pan 西=xi 角=gu/jiao/jue/lu 让=rang 贞=zhen 购=gou
+越=huo/yue 跃=yue 跨=ku/kua 路=lu/luo 车=che/ju 软=ruan 边=bian 达=da/ta/ti 邵=shao 郑=zheng 都=dou/du 里=li
+野=shu/ye 金=jin 钱=qian 铺=pu 链=lian 阳=yang 陆=liu/lu 陈=chen 限=wen/xian 陶=dao/tao/yao 雅=ya 集=ji
+青=jing/qing 鞍=an 顶=ding 项=xiang 马=ma 高=gao 鸭=ya 鸽=ge 鹤=he 麦=mai 麻=ma 黄=huang 龙=long 龚=gong
+"""
+PINYIN = {t.split("=")[0]: set(t.split("=")[1].split("/")) for t in PINYIN_TABLE.split()}
+
+
+def pinyin_table_chars() -> set[str]:
+    return set("".join(o.place for o in MASTER)) | {c for _, typed in HOMOPHONES.values() for c in typed}
+
+
+def pinyin_table_text() -> str:
+    from pypinyin import Style, pinyin  # only for rebuilding the table
+    toks = [c + "=" + "/".join(sorted(set(pinyin(c, style=Style.NORMAL, heteronym=True)[0])))
+            for c in sorted(pinyin_table_chars())]
+    lines, cur = [], ""
+    for t in toks:
+        if len(cur) + len(t) + 1 > 96:
+            lines.append(cur)
+            cur = ""
+        cur = f"{cur} {t}".strip()
+    return "\n".join(lines + [cur])
+
+
+def homophones(a: str, b: str) -> bool:
+    """Same length and, position by position, a toneless reading in common."""
+    missing = sorted({c for c in a + b if c not in PINYIN})
+    assert not missing, f"拼音表缺少 {''.join(missing)}：用 --pinyin-table 重建 PINYIN_TABLE"
+    return len(a) == len(b) and all(PINYIN[x] & PINYIN[y] for x, y in zip(a, b))
+
+
+def check_homophone(unit: str, raw: str, o: Org) -> None:
+    """A homophone typo: one character of the place replaced by a same-sounding one; the typo is no real
+    place, resolves by none of the exact/alias/normalised rules in any unit (it must need fuzzy
+    matching), and sounds like no other organisation of any unit (so the intended one leads clearly)."""
+    real, typed = HOMOPHONES[unit]
+    assert o.unit == unit and o.place == real and raw == typed + o.suffix, (unit, raw, o.name)
+    assert len(typed) == len(real) and sum(a != b for a, b in zip(real, typed)) == 1, (real, typed)
+    assert homophones(real, typed), f"{typed} is no homophone of {real}"
+    assert typed not in {x.place for x in MASTER}, f"{typed} is a real place"
+    check_resolves(unit, raw, None)
+    check_resolves(unit, typed, None)
+    clash = [f"{x.unit}{x.name}" for x in MASTER if x is not o and homophones(x.place, typed)]
+    assert not clash, f"{typed} sounds like {clash}"
+
+
+def check_ambiguous(unit: str, raw: str) -> None:
+    """An abbreviation that resolves nowhere and fits exactly the intended villages differing by a
+    position word."""
+    u, abbr, places = AMBIGUOUS
+    assert (unit, raw) == (u, abbr), (unit, raw)
+    check_resolves(unit, raw, None)
+    fits = [x.place for x in BY_UNIT[unit] if x.place[0] in POSITION_WORDS and x.place[1:] == abbr]
+    assert sorted(fits) == sorted(places), fits
+
+
+def check_rec(unit: str, r: "Rec") -> None:
+    if r.intent == "fuzzy":
+        check_homophone(unit, r.raw, r.org)
+    elif r.intent == "review":
+        check_ambiguous(unit, r.raw)
+    else:
+        check_resolves(unit, r.raw, r.org)
 
 
 # ════════════════════════════════════════════════════════════════════════════════════════════
@@ -351,6 +479,7 @@ class Rec:
     accept: str | None = None
     progress: str | None = None
     remarks: str | None = None
+    intent: str | None = None  # "fuzzy" (homophone typo of org), "review" (ambiguous abbreviation), else None
 
 
 def rec(o: Org, period: str, demo: bool, raw: str | None = None, contact_index: int = 0, **over) -> Rec:
@@ -371,14 +500,20 @@ def belt_recs(unit: str, period: str, variants: dict[str, str] | None = None) ->
     out = []
     for o in belt[unit]:
         d = o in demo[unit]
-        out.append(rec(o, period, d, contact_index=leaders_order.index(o) if d else 0,
-                       raw=variant(o, (variants or {}).get(o.place, "exact"))))
+        how = (variants or {}).get(o.place, "exact")
+        out.append(rec(o, period, d, contact_index=leaders_order.index(o) if d else 0, raw=variant(o, how),
+                       intent="fuzzy" if how == "homophone" else None))
     return out
 
 
 def variant(o: Org, how: str) -> str:
-    """A name as a clerk writes it; only forms the exact/alias/normalised-key rules resolve."""
+    """A name as a clerk writes it.  All forms but "homophone" resolve by the exact/alias/normalised-key
+    rules; "homophone" (2015-10 only) is the name with the unit's homophone typo, which needs fuzzy matching."""
     stem, party = o.place, o.suffix
+    if how == "homophone":
+        real, typed = HOMOPHONES[o.unit]
+        assert o.place == real, (o.unit, o.place, real)
+        return typed + party
     long_suffix = "总支部委员会" if party == "党总支" else "支部委员会"
     short_suffix = "总支" if party == "党总支" else "支部"
     forms = {
@@ -487,6 +622,7 @@ class Sheet:
         self.merges: list[tuple[int, int, int, int]] = []
         self.r = 1
         self.records = 0  # rows that become records (set by the unit function's choices)
+        self.rec_rows: list[tuple[int, "Rec"]] = []  # (row, record) of the rows that become records
 
     # geometry
     @property
@@ -556,6 +692,8 @@ class Sheet:
             self.put(r, self.col(k), values.get(k), "cell")
         self.r += 1
         self.records += record
+        if record and "_rec" in values:
+            self.rec_rows.append((r, values["_rec"]))
         return r
 
     def merge_down(self, key: str, r1: int, r2: int) -> None:
@@ -618,6 +756,46 @@ def issue(book: Book, code: str, unit: str, note: str, sheet: Sheet | None = Non
     if row is not None:
         chk = (book.rel, None if book.fmt == "csv" else sheet.name, sheet.addr(row, key), expect)
     ISSUES.append(Issue(book.period, code, unit, s, note, chk))
+
+
+@dataclass
+class NameRow:
+    """A 2015-10 record whose name is not the exact official name, with the expected match."""
+    unit: str
+    source: str
+    raw: str
+    official: str  # the organisation's official name, or — (review / unmatched)
+    method: str  # exact / normalized / alias / fuzzy / review / none
+    check: tuple  # (relpath, sheet|None, cell, raw) verified at the end
+
+
+def expected_match(r: Rec) -> tuple[str, str] | None:
+    """(official name or —, method) for a record, None when it is written as the exact official name."""
+    if r.intent == "fuzzy":
+        return r.org.name, "fuzzy"
+    if r.intent == "review":
+        return "—", "review"
+    if r.org is None:
+        return "—", "none"
+    if r.raw == r.org.name:
+        return None
+    return r.org.name, match_method(r.org.unit, r.raw, r.org)
+
+
+def name_rows() -> list[NameRow]:
+    """Every 2015-10 record (used files, record rows only) with a variant name, in file and row order."""
+    out = []
+    for b in BOOKS:
+        if b.period != P10 or b.status != "used":
+            continue
+        for sh in b.sheets:
+            for row, r in sh.rec_rows:
+                exp = expected_match(r)
+                if exp:
+                    out.append(NameRow(b.unit, src(b, sh, row), r.raw, *exp,
+                                       (b.rel, None if b.fmt == "csv" else sh.name, sh.addr(row), r.raw)))
+    order = {u: i for i, u in enumerate(UNITS)}
+    return sorted(out, key=lambda n: order[n.unit])  # stable: file and row order within a unit
 
 
 def title_text(unit: str, period: str, what: str = "党建示范带创建情况月报表") -> str:
@@ -809,6 +987,7 @@ V09 = {  # a few name variants already in 9月 (all resolve by normalised key or
 def values(r: Rec, st: Style, seq, unit: str | None = None) -> dict:
     v = render(r, st)
     v["seq"] = seq
+    v["_rec"] = r  # not a column: lets the sheet remember which record each row is
     if unit:
         v["unit"] = unit
     return v
@@ -831,7 +1010,7 @@ def return_09(unit: str) -> Book:
     standard_ending(sh, unit, recs)
     book = Book(P09, f"{unit}.xlsx", unit, [sh], datetime(2015, 9, 20, 9, 0), datetime(2015, 9, 25, 16, 30))
     for r in recs:
-        check_resolves(unit, r.raw, r.org)
+        check_rec(unit, r)
     if unit == "西关街道":
         issue(book, "points_shortfall", unit, f"只上报{len(recs)}个点，应建{QUOTA[unit][0]}个")
     return book
@@ -857,7 +1036,9 @@ def sumeng_10() -> None:
     demo_orgs = DEMO10[unit]
     venue_bad = next(o for o in BELT10[unit] if o not in demo_orgs and o.kind == "村" and o.place != "苏孟村")
     five_bad = demo_orgs[1]
-    variants = {"苏孟村": "township", demo_orgs[0].place: "demo_note", demo_orgs[2].place: "zhonggong"}
+    variants = {"苏孟村": "township", demo_orgs[0].place: "demo_note", demo_orgs[2].place: "zhonggong",
+                HOMOPHONES[unit][0]: "homophone"}
+    assert org(unit, HOMOPHONES[unit][0]) not in (venue_bad, five_bad)
 
     # older version: no 五个有 columns yet, sent on 10-27, replaced by the 修改版 on 10-30
     old = Sheet("10月", COLS[unit])
@@ -886,7 +1067,7 @@ def sumeng_10() -> None:
             r.five = ("是", "是", "是", "否", "是")
             r.remarks = "红色阵地正在建设"
         rows[id(r.org)] = sh.row(values(r, st, i))
-        check_resolves(unit, r.raw, r.org)
+        check_rec(unit, r)
     standard_ending(sh, unit, recs, note="注：星级用“★”表示，五个有填“是”或“否”。")
     b = book10("苏孟乡（修改版）.xlsx", unit, [sh], datetime(2015, 10, 30, 10, 15))
     issue(b, "venue_substandard", unit, f"{venue_bad.name}活动场所“不达标”", sh, rows[id(venue_bad)],
@@ -907,6 +1088,10 @@ def qiubin_10() -> None:
     sh.line(unit_line(unit, D10))
     sh.header()
     recs = belt_recs(unit, P10, variants)
+    cross_org = org(*CROSS_UNIT_QB)  # a 三江街道 community, under its exact name, as the last row
+    cross = rec(cross_org, P10, False)
+    cross.resp, cross.measures = "冯国平", "与秋滨街道相邻社区结对共建"
+    recs.append(cross)
     rows = {}
     for i, r in enumerate(recs, 1):
         if i == 7:
@@ -916,12 +1101,13 @@ def qiubin_10() -> None:
         if i == 2:
             r.resp = "王　平"  # 2-character name padded with an ideographic space
         rows[id(r.org)] = sh.row(values(r, st, i))
-        check_resolves(unit, r.raw, r.org)
+        check_rec(unit, r)
     standard_ending(sh, unit, recs)
     b = book10("三江街道月报表.xlsx", unit, [sh], datetime(2015, 10, 28, 11, 5))
     issue(b, "unit_conflict", unit, "文件名为三江街道，表内“填报单位：秋滨街道”，按表内认定为秋滨街道")
     issue(b, "plan_incomplete", unit, f"{no_resp.name}未填负责人", sh, rows[id(no_resp)],
           expect=next(r.raw for r in recs if r.org is no_resp))
+    issue(b, "cross_unit", unit, f"“{cross_org.name}”属{cross_org.unit}", sh, rows[id(cross_org)], expect=cross.raw)
 
 
 def sanjiang_10() -> None:
@@ -929,7 +1115,8 @@ def sanjiang_10() -> None:
     unit, st = "三江街道", STYLES["三江街道"]
     demo_orgs = DEMO10[unit]
     late = [o for o in BELT10[unit] if o not in demo_orgs][2]
-    variants = {demo_orgs[1].place: "long", BELT10[unit][-1].place: "bare"}
+    variants = {demo_orgs[1].place: "long", BELT10[unit][-1].place: "bare", HOMOPHONES[unit][0]: "homophone"}
+    assert org(unit, HOMOPHONES[unit][0]) is not late
     sh = Sheet("10月", COLS[unit])
     sh.title(title_text(unit, P10))
     sh.line(unit_line(unit, D10))
@@ -943,7 +1130,7 @@ def sanjiang_10() -> None:
         if i == 6:
             sh.blank()  # a stray blank row inside the data
         rows[id(r.org)] = sh.row(values(r, st, i))
-        check_resolves(unit, r.raw, r.org)
+        check_rec(unit, r)
     standard_ending(sh, unit, recs, note="注：类别填“示范点”或“一般点”。")
     b = book10("三江街道.ods", unit, [sh], datetime(2015, 10, 28, 15, 20))
     issue(b, "deadline_late", unit, f"{late.name}完成时限2016-03-31，晚于2015-12-31", sh, rows[id(late)],
@@ -961,7 +1148,7 @@ def xiguan_10() -> None:
     sh.header()
     for i, r in enumerate(recs, 1):
         sh.row(values(r, st, i))
-        check_resolves(unit, r.raw, r.org)
+        check_rec(unit, r)
     standard_ending(sh, unit, recs)
     b = book10("西关街道.xls", unit, [sh], datetime(2015, 10, 28, 9, 40))
     issue(b, "points_shortfall", unit, f"有效点数{len(recs)}个，应建{QUOTA[unit][0]}个")
@@ -972,7 +1159,10 @@ def tangxi_10() -> None:
     a name merged down two rows; a 2-star point, a 3-star demo site, an unknown organisation."""
     unit, st = "汤溪镇", STYLES["汤溪镇"]
     demo_orgs = DEMO10[unit]
-    variants = {"寺平村": "zg_township", "仙舟社区": "alias", demo_orgs[-1].place: "short"}
+    variants = {HOMOPHONES[unit][0]: "homophone", "仙舟社区": "alias", demo_orgs[-1].place: "short",
+                FULL_NAME_10[1]: "full"}
+    assert len(set(variants)) == 4 and org(*FULL_NAME_10) in BELT10[unit]
+    assert org(*FULL_NAME_10) not in demo_orgs + [TX_NEW_POINT, TX_NEW_DEMO]
     recs = belt_recs(unit, P10, variants)
     two_line = next(r for r in recs[4:] if not r.demo and r.org is not TX_NEW_POINT)
     two_line.measures = ("硬化村内道路，改造文化礼堂", "建立党员议事制度，每月开展主题党日")
@@ -996,7 +1186,7 @@ def tangxi_10() -> None:
             pts.row({"measures": r.measures[1]}, record=False)
             for k in ("seq", "name", "star", "target", "venue", "resp", "deadline", "contact", "progress"):
                 pts.merge_down(k, r0, r0 + 1)
-        check_resolves(unit, r.raw, r.org)
+        check_rec(unit, r)
     standard_ending(pts, unit, recs)
 
     dcols = [c for c in COLS[unit] if c[0] not in ("demo", "progress")]
@@ -1038,6 +1228,13 @@ def luobu_10() -> None:
     recs.remove(d[1])
     recs.insert(recs.index(d[0]) + 1, d[1])
     d[1].contact = d[0].contact
+    # the last row: "章村", which fits both 上章村 and 下章村 (neither on the belt) → needs_review
+    amb_unit, amb_raw, amb_places = AMBIGUOUS
+    assert amb_unit == unit
+    ambiguous = rec(org(unit, amb_places[1]), P10, False, raw=amb_raw, intent="review")
+    ambiguous.org, ambiguous.deadline = None, date(2015, 11, 30)
+    ambiguous.resp, ambiguous.measures = "章伟民", "整治村容村貌，建设村级文化礼堂"
+    recs.append(ambiguous)
 
     sh = Sheet("10月", COLS[unit], first_col=2)
     sh.title(title_text(unit, P10))
@@ -1049,12 +1246,12 @@ def luobu_10() -> None:
     for i, r in enumerate(recs, 1):
         v = values(r, st, str(i))  # 序号 stored as text
         rows[id(r)] = sh.row(v)
-        check_resolves(unit, r.raw, r.org)
+        check_rec(unit, r)
     r_first = rows[id(d[0])]
     sh.cells.pop((r_first + 1, sh.col("contact")), None)
     sh.merge_down("contact", r_first, r_first + 1)
     for r in recs:
-        if not r.demo and r.deadline == CAMPAIGN_END and r is not cross:
+        if not r.demo and r.deadline == CAMPAIGN_END and r is not cross and r is not ambiguous:
             run.append(r)
     for a, b_ in zip(run, run[1:]):
         if rows[id(b_)] == rows[id(a)] + 1:  # first pair of adjacent 年底 rows: merge 2..3 rows
@@ -1078,6 +1275,9 @@ def luobu_10() -> None:
 
     issue(b, "demo_shortfall", unit, f"有效示范点{len(DEMO10[unit])}个，应建{QUOTA[unit][1]}个")
     issue(b, "cross_unit", unit, f"“{cross_org.name}”属洋埠镇", sh, rows[id(cross)], expect=cross.raw)
+    fits = "、".join(org(unit, p).name for p in amb_places)
+    issue(b, "needs_review", unit, f"“{amb_raw}”可对应{fits}，需人工核实", sh, rows[id(ambiguous)],
+          expect=ambiguous.raw)
     issue(b, "skipped_sheet", unit, "隐藏工作表“底稿”", draft)
 
 
@@ -1087,7 +1287,8 @@ def yangbu_10() -> None:
     demo_orgs = DEMO10[unit]
     nondemo = [o for o in BELT10[unit] if o not in demo_orgs and o.kind == "村"]
     no_venue, dup = nondemo[1], nondemo[3]
-    variants = {demo_orgs[0].place: "long", nondemo[0].place: "zhonggong"}
+    variants = {demo_orgs[0].place: "long", nondemo[0].place: "zhonggong", HOMOPHONES[unit][0]: "homophone"}
+    assert org(unit, HOMOPHONES[unit][0]) not in (no_venue, dup)
     recs = belt_recs(unit, P10, variants)
     for r in recs:
         if r.org is no_venue:
@@ -1100,7 +1301,7 @@ def yangbu_10() -> None:
     rows = {}
     for i, r in enumerate(recs, 1):
         rows[id(r)] = sh.row(values(r, st, i, unit))
-        check_resolves(unit, r.raw, r.org)
+        check_rec(unit, r)
     b = book10("洋埠镇.csv", unit, [sh], datetime(2015, 10, 28, 0, 0))
     issue(b, "venue_substandard", unit, f"{no_venue.name}活动场所为“无”", sh, rows[id(next(r for r in recs if r.org is no_venue))],
           expect=next(r.raw for r in recs if r.org is no_venue))
@@ -1135,7 +1336,7 @@ def network_10() -> None:
     rows = {}
     for i, r in enumerate(r10, 1):
         rows[id(r)] = s10.row(values(r, st, i))
-        check_resolves(unit, r.raw, r.org)
+        check_rec(unit, r)
     standard_ending(s10, unit, r10)
     b = book10("网络经济产业党委.xlsx", unit, [s9, s10], datetime(2015, 10, 28, 14, 0))
     issue(b, "skipped_sheet", unit, "工作表“9月”属于其他期间", s9)
@@ -1158,7 +1359,7 @@ def chamber_10() -> None:
     rows = {}
     for i, r in enumerate(recs, 1):
         rows[id(r)] = sh.row(values(r, st, i))
-        check_resolves(unit, r.raw, r.org)
+        check_rec(unit, r)
     standard_ending(sh, unit, recs)
     b = book10("补报/商会党委.xlsx", unit, [sh], datetime(2015, 10, 31, 10, 0))
     issue(b, "plan_incomplete", unit, "工作表缺少“责任人”列", sh)
@@ -1232,10 +1433,14 @@ huizong run returns/2015-09 returns/2015-10
 
 ## 报表中的名称写法
 
-报表中的组织名称只用以下写法，均可通过“标准名称 / 名册别名 / 规范化键”精确识别（本期不含同音错字和简称）：
+9月报表中的组织名称只用以下写法，均可通过“标准名称 / 名册别名 / 规范化键”精确识别：
 全称、全角空格或多余空格、加“中共”“中国共产党”前缀、加乡镇（街道）全称前缀（“中共汤溪镇寺平村支部委员会”）、
 加“金华经济技术开发区”前缀或省略该前缀、“支部委员会/支部/党支部”“总支部委员会/党总支”互换、
 加注“（示范点）”或“★”、在本单位内唯一时只写地名（“寺平村”）。
+
+10月报表还有以下写法（逐行见下文“名称匹配”表）：
+
+{name_notes}
 
 ## 2015-10 文件一览
 
@@ -1253,6 +1458,18 @@ huizong run returns/2015-09 returns/2015-10
 | 期间 | 问题代码 | 单位 | 来源 | 说明 |
 |---|---|---|---|---|
 {issue_rows}
+
+## 2015-10 名称匹配（预期的匹配方式）
+
+下表由生成脚本根据写入的单元格计算得出，列出 2015-10 写法不是标准名称的每一条记录（被替代的文件、被跳过的工作表、
+与示范点表合并的行不列；写的就是标准名称的行，包括跨单位上报的两行，也不列）。“来源”同上表，为该行“名称”单元格；
+“上报名称”为单元格原文（首尾空格在表中不显示）；“标准名称”为应匹配的名册组织，待核实和未匹配的行为 `—`。
+“匹配方式”：`exact` 标准名称或组织编码，`normalized` 规范化键相同（含本单位唯一的地名），`alias` 名册别名，
+`fuzzy` 同音错字（相似度自动接受），`review` 待核实，`none` 未匹配。
+
+| 期间 | 单位 | 来源 | 上报名称 | 标准名称 | 匹配方式 |
+|---|---|---|---|---|---|
+{name_rows}
 
 ## 各文件贡献的记录数
 
@@ -1273,11 +1490,11 @@ def readme() -> str:
     file_notes = {
         "苏孟乡.xlsx": "苏孟乡较早的一版，被修改版替代",
         "苏孟乡（修改版）.xlsx": "两行表头（合并的“五个有”），星级写作★",
-        "三江街道月报表.xlsx": "文件名为三江街道，内容是秋滨街道的报表；表中间有一行重复表头",
+        "三江街道月报表.xlsx": "文件名为三江街道，内容是秋滨街道的报表；表中间有一行重复表头；最后一行是三江街道的社区",
         "三江街道.ods": "LibreOffice 转换的 ODS，“类别”列写示范点/一般点，数据中有空行",
         "西关街道.xls": "LibreOffice 转换的 Excel 97 格式，名称为全称（中国共产党…支部委员会）",
         "汤溪镇.xlsx": "“示范带点位”表列出全部点位，“示范点”表只列示范点（与前表合并为同一记录）；一个名称合并两行",
-        "罗埠镇.xlsx": "A列空白，数字存为文本，指导员、完成时间合并单元格，隐藏工作表“底稿”",
+        "罗埠镇.xlsx": "A列空白，数字存为文本，指导员、完成时间合并单元格，隐藏工作表“底稿”；最后一行只写简称“章村”",
         "洋埠镇.csv": "GB18030 编码的 CSV，首行即表头，有“乡镇”列",
         "网络经济产业党委.xlsx": "两张工作表“9月”“10月”",
         "补报/商会党委.xlsx": "放在子文件夹“补报”中，没有“责任人”列",
@@ -1313,17 +1530,42 @@ def readme() -> str:
         f"- 2015-10 对 2015-09 的环比变化：汤溪镇新增点位{TX_NEW_POINT.name}；汤溪镇{TX_NEW_DEMO.name}新增为示范点；"
         f"罗埠镇{LB_DROPPED_DEMO.name}不再是示范点；苏孟乡、洋埠镇各有一个活动场所由“达标”变为“不达标/无”。"
         "江南街道未上报，只记“未上报”，不应记为其点位移出示范带。",
-        f"- 跨单位上报的“{org(*CROSS_UNIT).name}”和重复上报的第二行都计入上报点数，但不是有效记录。",
+        f"- 2015-10 上报点数：" + "、".join(
+            f"{u} {reported_points(u)}" for u in UNITS if QUOTA[u][0] is not None and u != "江南街道") + "。",
+        f"- 跨单位上报的“{org(*CROSS_UNIT).name}”“{org(*CROSS_UNIT_QB).name}”、待核实的“{AMBIGUOUS[1]}”"
+        "和重复上报的第二行都计入上报点数，但不是有效记录；罗埠镇、秋滨街道的有效点数仍达到指标。",
+        "- 同音错字的" + "、".join(f"“{variant(org(u, real), 'homophone')}”" for u, (real, _) in HOMOPHONES.items())
+        + "应按相似度自动匹配到本单位的组织（匹配方式“相似匹配”），是有效记录，不产生任何问题，也不产生环比变化。",
         "- “优秀”写在网络经济产业党委10月表的“创建目标”（目标星级）列，而不是“星级”列：若写在“星级”列，"
         "该值被置空后会按“未填星级”另计星级未达标。",
     ]
+    homo = "、".join(f"{u}“{variant(org(u, real), 'homophone')}”（{org(u, real).name}）"
+                     for u, (real, _) in HOMOPHONES.items())
+    amb_unit, amb_raw, amb_places = AMBIGUOUS
+    name_notes = "\n".join([
+        f"- 同音错字（拼音输入的同音字，只错一个字）：{homo}。错字后的名称不是任何真实的村（社区），与任何单位的其他组织"
+        "都不同音，也不能按标准名称、别名或规范化键识别，应按相似度（拼音相同）自动匹配（`fuzzy`），不产生问题；",
+        f"- 完整的正式名称：汤溪镇“{variant(org(*FULL_NAME_10), 'full')}”（西关街道各行也都写全称）；",
+        f"- 一个简称对应两个村：{amb_unit}只写“{amb_raw}”，名册中有"
+        + "、".join(org(amb_unit, p).name for p in amb_places) + "，只差一个方位字，应列为待核实（`needs_review`）；",
+        f"- 其他乡镇（街道）的村（社区）按标准名称上报：罗埠镇报“{org(*CROSS_UNIT).name}”（{CROSS_UNIT[0]}），"
+        f"秋滨街道报“{org(*CROSS_UNIT_QB).name}”（{CROSS_UNIT_QB[0]}），为跨单位上报（`cross_unit`）。",
+    ])
+    rows = "\n".join(f"| {P10} | {n.unit} | {n.source} | {n.raw} | {n.official} | {n.method} |" for n in NAME_ROWS)
     return README_HEAD.format(n_master=len(MASTER), n_ent=len(ENTERPRISES), n_ch=len(CHAMBERS),
                               file_rows=file_rows, issue_rows=issue_rows, count_rows="\n".join(counts),
-                              expect_notes="\n".join(notes))
+                              expect_notes="\n".join(notes), name_notes=name_notes, name_rows=rows)
 
 
 def valid_points(u: str) -> int:
     return len(BELT10[u])
+
+
+def reported_points(u: str) -> int:
+    return sum(b.records() for b in BOOKS if b.period == P10 and b.unit == u)
+
+
+NAME_ROWS: list[NameRow] = []
 
 
 # ════════════════════════════════════════════════════════════════════════════════════════════
@@ -1363,11 +1605,11 @@ def verify(out: Path) -> None:
     roundtrip: dict[str, Path] = {}
     tmp = Path(tempfile.mkdtemp(prefix="huizong_verify_"))
     try:
-        for i in ISSUES:
-            if not i.check:
-                continue
-            rel, sheet, cell, expected = i.check
-            p = out / "returns" / i.period / rel
+        checks = [(i.period, i.source, i.check) for i in ISSUES if i.check]
+        checks += [(P10, n.source, n.check) for n in NAME_ROWS]
+        for period, source, check in checks:
+            rel, sheet, cell, expected = check
+            p = out / "returns" / period / rel
             if p.suffix == ".csv":
                 lines = list(csv.reader(io.StringIO(p.read_bytes().decode("gb18030"))))
                 m = re.fullmatch(r"([A-Z]+)(\d+)", cell)
@@ -1384,12 +1626,15 @@ def verify(out: Path) -> None:
                 else:
                     wb = openpyxl.load_workbook(p)
                 got = wb[sheet][cell].value
-            assert got == expected, f"{i.source}: found {got!r}, expected {expected!r}"
+            assert got == expected, f"{source}: found {got!r}, expected {expected!r}"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--pinyin-table"]:  # maintenance: rebuild PINYIN_TABLE (needs pypinyin)
+        print(pinyin_table_text())
+        return
     if shutil.which("soffice") is None:
         raise SystemExit("需要 LibreOffice（soffice）来生成 .xls/.ods 样例")
     check_master()
@@ -1413,6 +1658,7 @@ def main() -> None:
     for b in BOOKS:
         write_book(b, d09 if b.period == P09 else d10)
     ignored_10(d10)
+    NAME_ROWS.extend(name_rows())
     (SAMPLES / "README.md").write_text(readme(), encoding="utf-8")
     verify(SAMPLES)
 
@@ -1420,7 +1666,7 @@ def main() -> None:
     print(f"生成 {len(files)} 个文件：")
     for f in files:
         print("  ", f)
-    print(f"预期问题 {len(ISSUES)} 条；记录数 2015-09 {sum(b.records() for b in BOOKS if b.period == P09)}，"
+    print(f"预期问题 {len(ISSUES)} 条；名称匹配表 {len(NAME_ROWS)} 行；记录数 2015-09 {sum(b.records() for b in BOOKS if b.period == P09)}，"
           f"2015-10 {sum(b.records() for b in BOOKS if b.period == P10)}；所有地址已核对。")
 
 
