@@ -156,7 +156,9 @@ impl<'a> MasterIndex<'a> {
         let exact = self.exact.get(raw).unwrap_or(&empty);
         let by_code = self.code.get(raw).map(|i| vec![*i]).unwrap_or_default();
         let key = self.key.get(&n.key).unwrap_or(&empty);
-        let alias_key = self.alias.get(&n.key).unwrap_or(&empty);
+        // An alias is usually a place ("原溪西村"), reported with a party suffix or without.
+        let alias_key =
+            self.alias.get(&n.key).or_else(|| n.place.as_ref().and_then(|p| self.alias.get(p))).unwrap_or(&empty);
         // A name without a party suffix ("寺平村") names the organisation of that place.
         let place = if n.place.is_none() { self.place.get(&n.key).unwrap_or(&empty).clone() } else { Vec::new() };
         let mut rules = n.rules.clone();
@@ -217,9 +219,17 @@ impl<'a> MasterIndex<'a> {
                 normalized: n.key,
             };
         };
-        let second = scored.get(1).map_or(0.0, |c| c.score);
+        // The lead is over the unit's own runner-up: a homophone in another township (江家 in
+        // 苏孟乡 for 蒋家 in 罗埠镇) does not make the unit's own organisation doubtful, but it
+        // may not be ahead of it either.
+        let second = scored.iter().skip(1).find(|c| c.same_unit).map_or(0.0, |c| c.score);
         let clear_lead = best_score - second >= t.lead - 1e-9;
-        if best_score >= t.accept && clear_lead && same_unit && caution == Caution::None {
+        // A reported name that is also an abbreviation of other places of the unit (章村 beside
+        // 上章村 and 下章村) is ambiguous even when one candidate sounds the same (樟村).
+        let abbreviation_family = scored
+            .iter()
+            .any(|c| c.same_unit && c.org != best && c.caution == Caution::Abbreviation && c.score >= t.review);
+        if best_score >= t.accept && clear_lead && same_unit && caution == Caution::None && !abbreviation_family {
             let o = self.prepared.get(best);
             let homophone = o.is_some_and(|o| o.core != q.core);
             rules.push(if homophone {
@@ -238,16 +248,21 @@ impl<'a> MasterIndex<'a> {
             };
         }
         if best_score >= t.review {
-            // Every abbreviation fit is shown, even past three: the clerk must see them all.
-            let mut shown = candidates(&|c| c.score >= t.review && c.caution == Caution::Abbreviation);
-            for c in candidates(&|c| c.caution != Caution::Abbreviation || c.score < t.review) {
-                if shown.len() >= SHOWN_CANDIDATES {
-                    break;
+            // The unit's own reviewable candidates come first, and every one of its
+            // abbreviation fits is shown, even past three: the clerk must see them all.
+            let own_first = |c: &Scored| c.same_unit && c.score >= t.review;
+            let mut ranked: Vec<&Scored> = scored.iter().collect();
+            ranked.sort_by(|a, b| {
+                own_first(b).cmp(&own_first(a)).then(b.score.total_cmp(&a.score)).then(a.org.cmp(&b.org))
+            });
+            let mut shown: Vec<Candidate> = Vec::new();
+            for c in &ranked {
+                let fit = own_first(c) && c.caution == Caution::Abbreviation;
+                if shown.len() < SHOWN_CANDIDATES || fit {
+                    shown.push(Candidate { org: c.org, score: c.score });
                 }
-                shown.push(c);
             }
-            shown.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.org.cmp(&b.org)));
-            let why = if caution == Caution::Abbreviation {
+            let why = if caution == Caution::Abbreviation || abbreviation_family {
                 "简称或缺少方位字，可能对应多个组织"
             } else if !same_unit {
                 "相似组织属于其他单位"
