@@ -88,6 +88,24 @@ struct Scored {
     same_unit: bool,
 }
 
+/// How a fuzzy score came about, for the report: the two cores, their pinyin and both
+/// similarities ("主干'四平'(si ping)与'寺平'(si ping)：字面0.50，拼音1.00").
+fn breakdown(q: &Prepared, c: &Prepared) -> String {
+    let core = |p: &Prepared| p.core.iter().collect::<String>();
+    let sound =
+        |p: &Prepared| p.readings.iter().map(|r| r.first().copied().unwrap_or("?")).collect::<Vec<_>>().join(" ");
+    let s = similarity(q, c);
+    format!(
+        "主干'{}'({})与'{}'({})：字面{:.2}，拼音{:.2}",
+        core(q),
+        sound(q),
+        core(c),
+        sound(c),
+        s.char_sim,
+        s.pinyin_sim
+    )
+}
+
 /// Candidates shown with a review or an unmatched row.
 const SHOWN_CANDIDATES: usize = 3;
 /// Below this a candidate is not worth showing.
@@ -230,13 +248,9 @@ impl<'a> MasterIndex<'a> {
             .iter()
             .any(|c| c.same_unit && c.org != best && c.caution == Caution::Abbreviation && c.score >= t.review);
         if best_score >= t.accept && clear_lead && same_unit && caution == Caution::None && !abbreviation_family {
-            let o = self.prepared.get(best);
-            let homophone = o.is_some_and(|o| o.core != q.core);
-            rules.push(if homophone {
-                "同音字相似（拼音一致）".to_string()
-            } else {
-                "相似匹配".to_string()
-            });
+            if let Some(c) = self.prepared.get(best) {
+                rules.push(breakdown(&q, c));
+            }
             return MatchResult {
                 method: Method::Fuzzy,
                 org: Some(best),
@@ -248,6 +262,9 @@ impl<'a> MasterIndex<'a> {
             };
         }
         if best_score >= t.review {
+            if let Some(c) = self.prepared.get(best) {
+                rules.push(breakdown(&q, c));
+            }
             // The unit's own reviewable candidates come first, and every one of its
             // abbreviation fits is shown, even past three: the clerk must see them all.
             let own_first = |c: &Scored| c.same_unit && c.score >= t.review;
@@ -389,7 +406,11 @@ mod tests {
         let r = idx.match_name("四平村", "汤溪镇");
         assert_eq!((r.method, r.org), (Method::Fuzzy, Some(0)));
         assert!((r.score - 0.97).abs() < 1e-9);
-        assert!(r.rules.iter().any(|x| x.contains("拼音")), "{:?}", r.rules);
+        assert!(
+            r.rules.iter().any(|x| x.contains("主干'四平'(si ping)与'寺平'(si ping)：字面0.50，拼音1.00")),
+            "{:?}",
+            r.rules
+        );
     }
 
     #[test]

@@ -21,9 +21,9 @@ impl Lcg {
     }
 }
 
-/// Characters of the real place names (without kind words), from the fixture master list.
+/// Characters of the real place names (without kind words), from the labelled set's master list.
 fn place_chars() -> Vec<char> {
-    let text = include_str!("fixtures/workspace/名册.csv");
+    let text = include_str!("matching/名册.csv");
     let mut chars: Vec<char> = text
         .lines()
         .skip(1)
@@ -75,7 +75,7 @@ fn noisy(name: &str, rng: &mut Lcg, by_sound: &BTreeMap<&'static str, Vec<char>>
 fn index_recall_against_brute_force_is_at_least_99_5_percent() {
     let mut rng = Lcg(20151031);
     let pool = place_chars();
-    assert!(pool.len() > 100, "too few characters: {}", pool.len());
+    assert!(pool.len() > 200, "too few characters: {}", pool.len());
     let names = province(150_000, &mut rng, &pool);
     let prepared: Vec<Prepared> = names.iter().map(|n| Prepared::new(n)).collect();
     let index = FuzzyIndex::new(&prepared);
