@@ -208,7 +208,8 @@ fn run(a: RunArgs) -> Result<u8, Failure> {
         }
         let orgs = load_master(&config)?;
         let files = driver::read_period(&config, &layout, dir, *period, a.quiet).map_err(|e| fail_run(&e, &written))?;
-        let result = driver::process(&config, &orgs, *period, files);
+        let mut result = driver::process(&config, &orgs, *period, files);
+        result.source_base = driver::relative_dir(&config.output, dir);
         let paths =
             driver::write_outputs(&result, &config, &orgs, &config.output).map_err(|e| fail_run(&e, &written))?;
         any_error |= result.reconciled.issues.iter().any(|i| i.severity() == Severity::Error);

@@ -25,6 +25,8 @@ pub struct PeriodResult {
     pub files: Vec<FileEntry>,
     pub reconciled: Reconciled,
     pub accounting: Accounting,
+    /// The period folder relative to the output folder (see [`Report::source_base`]).
+    pub source_base: String,
 }
 
 impl PeriodResult {
@@ -38,6 +40,7 @@ impl PeriodResult {
             units: &self.reconciled.units,
             issues: &self.reconciled.issues,
             accounting: self.accounting.clone(),
+            source_base: self.source_base.clone(),
         }
     }
 }
@@ -154,7 +157,22 @@ pub fn process(config: &Config, orgs: &[Org], period: Period, files: Vec<FileEnt
     let mut reconciled = reconcile(config, orgs, records, &sheets, &submitted, issues);
     sort_issues(&mut reconciled.issues, &unit_names);
     let accounting = Accounting::of(&files);
-    PeriodResult { period, files, reconciled, accounting }
+    PeriodResult { period, files, reconciled, accounting, source_base: String::new() }
+}
+
+/// `to` relative to `from` (both folders), `/`-separated with a trailing `/`; the
+/// absolute path when they share no root (another drive on Windows).
+pub fn relative_dir(from: &Path, to: &Path) -> String {
+    let (Ok(from), Ok(to)) = (std::path::absolute(from), std::path::absolute(to)) else { return String::new() };
+    let a: Vec<_> = from.components().collect();
+    let b: Vec<_> = to.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return format!("{}/", to.display());
+    }
+    let mut parts: Vec<String> = a.iter().skip(common).map(|_| "..".to_string()).collect();
+    parts.extend(b.iter().skip(common).map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.iter().map(|p| format!("{p}/")).collect()
 }
 
 /// Issues in report order: configured unit (none last), source, code.
@@ -189,5 +207,19 @@ fn write_error(path: &Path, e: std::io::Error) -> anyhow::Error {
         anyhow::anyhow!("无法写入{name}：请先关闭{name}后重试")
     } else {
         anyhow::anyhow!("无法写入{}：{e}", path.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::relative_dir;
+
+    #[test]
+    fn relative_dirs_climb_and_descend() {
+        assert_eq!(relative_dir(Path::new("/ws/输出"), Path::new("/ws/returns/2015-10")), "../returns/2015-10/");
+        assert_eq!(relative_dir(Path::new("/ws"), Path::new("/ws/returns/2015-10")), "returns/2015-10/");
+        assert_eq!(relative_dir(Path::new("/a/b/c"), Path::new("/a/x")), "../../x/");
     }
 }

@@ -63,6 +63,9 @@ pub struct Report<'a> {
     /// Sorted: configured unit order (no unit last), then source, then code.
     pub issues: &'a [Issue],
     pub accounting: Accounting,
+    /// The period folder relative to the output folder, `/`-separated with a trailing `/`
+    /// ("../returns/2015-10/"), for links from 来源 cells to the source files.
+    pub source_base: String,
 }
 
 impl Report<'_> {

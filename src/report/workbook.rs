@@ -1197,6 +1197,7 @@ mod tests {
             units: &fx.units,
             issues: &fx.issues,
             accounting: Accounting::of(&fx.files),
+            source_base: "../returns/2015-10/".to_string(),
         };
         workbook_bytes(&report).expect("workbook")
     }
