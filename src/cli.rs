@@ -210,13 +210,16 @@ fn run(a: RunArgs) -> Result<u8, Failure> {
         let files = driver::read_period(&config, &layout, dir, *period, a.quiet).map_err(|e| fail_run(&e, &written))?;
         let mut result = driver::process(&config, &orgs, *period, files);
         result.source_base = driver::relative_dir(&config.output, dir);
-        let paths =
-            driver::write_outputs(&result, &config, &orgs, &config.output).map_err(|e| fail_run(&e, &written))?;
+        let paths = driver::write_outputs(&result, &config, &orgs, &config.output, !a.no_unit_lists)
+            .map_err(|e| fail_run(&e, &written))?;
         any_error |= result.reconciled.issues.iter().any(|i| i.severity() == Severity::Error);
         if !a.quiet {
             print_summary(&result);
             println!("已写入：{}", paths.workbook.display());
             println!("        {}", paths.json.display());
+            if let Some(first) = paths.unit_lists.first().and_then(|p| p.parent()) {
+                println!("        {}（{}个单位的退回修改清单）", first.display(), paths.unit_lists.len());
+            }
             println!();
         }
         written.push(period.to_string());

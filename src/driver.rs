@@ -186,19 +186,62 @@ fn sort_issues(issues: &mut [Issue], unit_names: &[String]) {
 pub struct Written {
     pub json: PathBuf,
     pub workbook: PathBuf,
+    pub unit_lists: Vec<PathBuf>,
 }
 
 /// Writes the JSON report and the workbook of a period, each atomically; both are built
 /// in memory first so a failure leaves the previous outputs intact.
-pub fn write_outputs(result: &PeriodResult, config: &Config, orgs: &[Org], out_dir: &Path) -> Result<Written> {
+pub fn write_outputs(
+    result: &PeriodResult,
+    config: &Config,
+    orgs: &[Org],
+    out_dir: &Path,
+    unit_lists: bool,
+) -> Result<Written> {
     let report = result.report(config, orgs);
     let json = report::json::to_json(&report);
     let xlsx = report::workbook::workbook_bytes(&report).context("生成汇总表失败")?;
+    let lists = if unit_lists {
+        report::unit_lists::units_with_problems(&report)
+            .into_iter()
+            .map(|u| {
+                let bytes = report::unit_lists::unit_list_bytes(&report, u)
+                    .with_context(|| format!("生成{u}的问题清单失败"))?;
+                Ok((report::unit_lists::file_name(u, &report), bytes))
+            })
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        Vec::new()
+    };
     let json_path = out_dir.join(report::json_name(result.period));
     let xlsx_path = out_dir.join(report::workbook_name(result.period));
     report::write_atomic(&xlsx_path, &xlsx).map_err(|e| write_error(&xlsx_path, e))?;
     report::write_atomic(&json_path, json.as_bytes()).map_err(|e| write_error(&json_path, e))?;
-    Ok(Written { json: json_path, workbook: xlsx_path })
+    let mut list_paths = Vec::new();
+    if unit_lists {
+        list_paths = write_unit_lists(&out_dir.join(report::unit_lists::FOLDER), result.period, &lists)?;
+    }
+    Ok(Written { json: json_path, workbook: xlsx_path, unit_lists: list_paths })
+}
+
+/// Writes this period's correction lists and removes this period's lists of units that no
+/// longer have problems; other periods' lists are left alone.
+fn write_unit_lists(dir: &Path, period: Period, lists: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("无法创建文件夹 {}", dir.display()))?;
+    let mut written = Vec::new();
+    for (name, bytes) in lists {
+        let path = dir.join(name);
+        report::write_atomic(&path, bytes).map_err(|e| write_error(&path, e))?;
+        written.push(path);
+    }
+    let suffix = format!("_问题清单_{period}.xlsx");
+    for entry in std::fs::read_dir(dir).with_context(|| format!("无法读取文件夹 {}", dir.display()))?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(&suffix) && !lists.iter().any(|(n, _)| *n == name) {
+            std::fs::remove_file(entry.path()).map_err(|e| write_error(&entry.path(), e))?;
+        }
+    }
+    Ok(written)
 }
 
 fn write_error(path: &Path, e: std::io::Error) -> anyhow::Error {
