@@ -206,6 +206,12 @@ fn run(a: RunArgs) -> Result<u8, Failure> {
         if let Some(o) = &a.out {
             config.output = o.clone();
         }
+        if same_dir(&config.output, dir) {
+            return Err(usage(format!(
+                "输出文件夹 {} 就是报表文件夹：汇总结果会被当作报表读入。请在 huizong.toml 的 output 或 -o 中另选文件夹",
+                config.output.display()
+            )));
+        }
         let orgs = load_master(&config)?;
         let files = driver::read_period(&config, &layout, dir, *period, a.quiet).map_err(|e| fail_run(&e, &written))?;
         let mut result = driver::process(&config, &orgs, *period, files);
@@ -225,6 +231,13 @@ fn run(a: RunArgs) -> Result<u8, Failure> {
         written.push(period.to_string());
     }
     Ok(if a.strict && any_error { EXIT_STRICT } else { EXIT_OK })
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 fn fail_run(e: &anyhow::Error, written: &[String]) -> Failure {

@@ -195,3 +195,75 @@ fn a_combined_file_gets_one_missing_column_issue_per_unit_and_sheet() {
         .collect();
     assert_eq!(sheet_level, vec!["汤溪镇", "罗埠镇"]);
 }
+
+#[test]
+fn the_output_folder_may_not_be_the_period_folder() {
+    let ws = workspace();
+    let o = huizong(ws.path(), &["run", "returns/2015-10", "-q", "-o", "returns/2015-10"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("就是报表文件夹"), "{}", stderr(&o));
+    let names: Vec<_> =
+        std::fs::read_dir(ws.path().join("returns/2015-10")).expect("dir").flatten().map(|e| e.file_name()).collect();
+    assert_eq!(names.len(), 1, "nothing written among the inputs: {names:?}");
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_outputs_intact() {
+    let ws = workspace();
+    let ok = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let out = ws.path().join("输出");
+    let before: Vec<(std::ffi::OsString, Vec<u8>)> = std::fs::read_dir(&out)
+        .expect("outputs")
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| (e.file_name(), std::fs::read(e.path()).expect("read")))
+        .collect();
+    assert_eq!(before.len(), 2);
+    // A master list with a duplicate key makes the next run fail before anything is written.
+    let master = ws.path().join("名册.csv");
+    let mut text = std::fs::read_to_string(&master).expect("master");
+    let dup = text.lines().nth(1).expect("a row").to_string();
+    text.push_str(&dup);
+    text.push('\n');
+    std::fs::write(&master, text).expect("write");
+    let failed = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    assert_eq!(failed.status.code(), Some(2));
+    assert!(stderr(&failed).contains("重复"), "{}", stderr(&failed));
+    for (name, bytes) in before {
+        assert_eq!(std::fs::read(out.join(&name)).expect("still there"), bytes, "{name:?} changed");
+    }
+    let stray: Vec<_> = std::fs::read_dir(&out)
+        .expect("outputs")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(stray.is_empty(), "no temporary files left behind");
+}
+
+#[test]
+fn correction_lists_are_written_per_unit_and_skipped_with_no_unit_lists() {
+    let ws = workspace();
+    let o = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lists = ws.path().join("输出/退回修改");
+    let names: Vec<String> = std::fs::read_dir(&lists)
+        .expect("lists")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.contains(&"汤溪镇_问题清单_2015-10.xlsx".to_string()), "{names:?}");
+    // A unit without errors or warnings gets no list; 罗埠镇 sent nothing, which is its error.
+    assert!(names.iter().all(|n| n.ends_with("_问题清单_2015-10.xlsx")), "{names:?}");
+    // The next run rewrites this period's lists: a stale one goes, another period's stays.
+    std::fs::write(lists.join("旧单位_问题清单_2015-10.xlsx"), b"stale").expect("stale");
+    std::fs::write(lists.join("汤溪镇_问题清单_2015-09.xlsx"), b"september").expect("other period");
+    let o = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!lists.join("旧单位_问题清单_2015-10.xlsx").exists());
+    assert!(lists.join("汤溪镇_问题清单_2015-09.xlsx").exists());
+    let ws2 = workspace();
+    let o = huizong(ws2.path(), &["run", "returns/2015-10", "-q", "--no-unit-lists"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!ws2.path().join("输出/退回修改").exists());
+}
