@@ -102,12 +102,26 @@ fn usage(message: impl Into<String>) -> Failure {
 pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> u8 {
     let mut args: Vec<OsString> = args.into_iter().collect();
     // `huizong DIR...` (folders dropped on the program) is `huizong run DIR...`.
+    let mut dropped = false;
     if let Some(first) = args.get(1) {
         let known = ["run", "check", "init", "help", "-h", "--help", "-V", "--version"];
         if !known.iter().any(|k| first == *k) && !first.to_string_lossy().starts_with('-') {
             args.insert(1, OsString::from("run"));
+            dropped = true;
         }
     }
+    let code = dispatch(args);
+    // A window opened by dropping folders on huizong.exe closes when it ends: let the user
+    // read the result first.
+    if dropped && cfg!(windows) && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        println!("按回车键关闭窗口……");
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+    }
+    code
+}
+
+fn dispatch(args: Vec<OsString>) -> u8 {
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
