@@ -228,7 +228,12 @@ fn run(a: RunArgs) -> Result<u8, Failure> {
         }
         let orgs = load_master(&config)?;
         let files = driver::read_period(&config, &layout, dir, *period, a.quiet).map_err(|e| fail_run(&e, &written))?;
-        let mut result = driver::process(&config, &orgs, *period, files);
+        let previous_path = a.previous.clone().or_else(|| driver::find_previous(&config.output, *period));
+        let previous = match &previous_path {
+            Some(p) => Some(driver::load_previous(p).map_err(|e| usage(format!("{e:#}")))?),
+            None => None,
+        };
+        let mut result = driver::process(&config, &orgs, *period, files, previous.as_ref());
         result.source_base = driver::relative_dir(&config.output, dir);
         let paths = driver::write_outputs(&result, &config, &orgs, &config.output, !a.no_unit_lists)
             .map_err(|e| fail_run(&e, &written))?;
@@ -348,7 +353,7 @@ fn check(a: CheckArgs) -> Result<u8, Failure> {
         if let Some(name) = &only {
             files.retain(|f| &f.rel == name);
         }
-        let mut result = driver::process(&config, &orgs, period, files);
+        let mut result = driver::process(&config, &orgs, period, files, None);
         if orgs.is_empty() {
             // Without a master list nothing can be matched: report only what reading found.
             result

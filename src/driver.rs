@@ -10,13 +10,14 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::Config;
 use crate::discover::{Discovery, FileEntry, FileStatus, list_files, supersede};
+use crate::history::{self, Change, PreviousReport};
 use crate::layout::Layout;
 use crate::master::Org;
 use crate::matching::{MasterIndex, MatchResult, Method};
 use crate::model::{Issue, Source};
 use crate::period::Period;
 use crate::read::sheet::SheetStatus;
-use crate::reconcile::{Reconciled, Record, SheetColumns, reconcile};
+use crate::reconcile::{Reconciled, Record, SheetColumns, reconcile, tally};
 use crate::report::{self, Accounting, Report};
 
 /// Everything a period produced.
@@ -27,6 +28,9 @@ pub struct PeriodResult {
     pub accounting: Accounting,
     /// The period folder relative to the output folder (see [`Report::source_base`]).
     pub source_base: String,
+    pub changes: Vec<Change>,
+    /// The previous period compared with, if any.
+    pub previous: Option<String>,
 }
 
 impl PeriodResult {
@@ -41,6 +45,8 @@ impl PeriodResult {
             issues: &self.reconciled.issues,
             accounting: self.accounting.clone(),
             source_base: self.source_base.clone(),
+            changes: &self.changes,
+            previous: self.previous.as_deref(),
         }
     }
 }
@@ -92,7 +98,13 @@ pub fn read_period(
 
 /// Matches and reconciles the records of the used files. Without a master list every
 /// record is unmatched (used by `check` outside a workspace).
-pub fn process(config: &Config, orgs: &[Org], period: Period, files: Vec<FileEntry>) -> PeriodResult {
+pub fn process(
+    config: &Config,
+    orgs: &[Org],
+    period: Period,
+    files: Vec<FileEntry>,
+    previous: Option<&PreviousReport>,
+) -> PeriodResult {
     let unit_names: Vec<String> = config.units.iter().map(|u| u.name.clone()).collect();
     let index = MasterIndex::new(orgs, &config.organiser, &unit_names, &config.matching);
     let unit_pos = |u: &str| unit_names.iter().position(|n| n == u).unwrap_or(usize::MAX);
@@ -155,9 +167,49 @@ pub fn process(config: &Config, orgs: &[Org], period: Period, files: Vec<FileEnt
         })
         .collect();
     let mut reconciled = reconcile(config, orgs, records, &sheets, &submitted, issues);
+    let mut changes = Vec::new();
+    if let Some(prev) = previous {
+        let cmp = history::compare(prev, &reconciled.records, orgs, &mut reconciled.units);
+        changes = cmp.changes;
+        reconciled.issues.extend(cmp.issues);
+        tally(&mut reconciled.units, &reconciled.issues);
+    }
     sort_issues(&mut reconciled.issues, &unit_names);
     let accounting = Accounting::of(&files);
-    PeriodResult { period, files, reconciled, accounting, source_base: String::new() }
+    PeriodResult {
+        period,
+        files,
+        reconciled,
+        accounting,
+        source_base: String::new(),
+        changes,
+        previous: previous.map(|p| p.period.clone()),
+    }
+}
+
+/// The newest report of an earlier period in the output folder (`汇总_2015-09.json`).
+pub fn find_previous(out_dir: &Path, period: Period) -> Option<PathBuf> {
+    let entries = std::fs::read_dir(out_dir).ok()?;
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let p = Period::parse(name.strip_prefix("汇总_")?.strip_suffix(".json")?)?;
+            (p < period).then_some((p, e.path()))
+        })
+        .max()
+        .map(|(_, path)| path)
+}
+
+/// Reads a previous report; the message says which file and what to do.
+pub fn load_previous(path: &Path) -> Result<PreviousReport> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("无法读取上期报告 {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| {
+        format!(
+            "上期报告 {} 不是 huizong 生成的 JSON 报告：请用 --previous 指定正确的文件，或移走此文件",
+            path.display()
+        )
+    })
 }
 
 /// `to` relative to `from` (both folders), `/`-separated with a trailing `/`; the

@@ -13,6 +13,7 @@ pub mod config;
 pub mod discover;
 pub mod driver;
 pub mod fuzzy;
+pub mod history;
 pub mod layout;
 pub mod master;
 pub mod matching;

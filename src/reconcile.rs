@@ -351,7 +351,14 @@ pub fn reconcile(
         }
         units.push(summary);
     }
-    for s in &mut units {
+    tally(&mut units, &issues);
+    Reconciled { records, units, issues }
+}
+
+/// Counts each unit's errors and warnings and decides whether it is compliant; run again
+/// when later stages (month over month) add issues.
+pub fn tally(units: &mut [UnitSummary], issues: &[Issue]) {
+    for s in units.iter_mut() {
         let mine = issues.iter().filter(|i| i.unit.as_deref() == Some(&s.unit));
         let (mut e, mut w) = (0, 0);
         for i in mine {
@@ -369,5 +376,4 @@ pub fn reconcile(
             && s.star_low == 0
             && s.venue_failures == 0;
     }
-    Reconciled { records, units, issues }
 }

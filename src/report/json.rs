@@ -22,7 +22,7 @@ struct JsonReport<'a> {
     units: &'a [UnitSummary],
     records: Vec<JsonRecord>,
     issues: Vec<JsonIssue>,
-    changes: Vec<serde_json::Value>,
+    changes: &'a [crate::history::Change],
 }
 
 #[derive(Serialize)]
@@ -219,7 +219,7 @@ pub fn to_json(report: &Report<'_>) -> String {
         units: report.units,
         records,
         issues: report.issues.iter().map(json_issue).collect(),
-        changes: Vec::new(),
+        changes: report.changes,
     };
     let mut s = serde_json::to_string_pretty(&out).expect("bug: report serialisation cannot fail");
     s.push('\n');

@@ -67,6 +67,9 @@ pub struct Report<'a> {
     /// The period folder relative to the output folder, `/`-separated with a trailing `/`
     /// ("../returns/2015-10/"), for links from 来源 cells to the source files.
     pub source_base: String,
+    /// Changes against the previous period, and that period ("2015-09") if one was found.
+    pub changes: &'a [crate::history::Change],
+    pub previous: Option<&'a str>,
 }
 
 impl Report<'_> {

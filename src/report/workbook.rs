@@ -1198,6 +1198,8 @@ mod tests {
             issues: &fx.issues,
             accounting: Accounting::of(&fx.files),
             source_base: "../returns/2015-10/".to_string(),
+            changes: &[],
+            previous: None,
         };
         workbook_bytes(&report).expect("workbook")
     }
