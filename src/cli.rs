@@ -233,7 +233,11 @@ fn run(a: RunArgs) -> Result<u8, Failure> {
             Some(p) => Some(driver::load_previous(p).map_err(|e| usage(format!("{e:#}")))?),
             None => None,
         };
-        let mut result = driver::process(&config, &orgs, *period, files, previous.as_ref());
+        let (decisions, harvested) = driver::harvest(&config, &orgs).map_err(|e| usage(format!("{e:#}")))?;
+        if harvested > 0 && !a.quiet {
+            println!("已从汇总表的\u{201C}待核实\u{201D}中收录{harvested}条核实结论到{}", crate::ledger::FILE);
+        }
+        let mut result = driver::process(&config, &orgs, *period, files, previous.as_ref(), decisions);
         result.source_base = driver::relative_dir(&config.output, dir);
         let paths = driver::write_outputs(&result, &config, &orgs, &config.output, !a.no_unit_lists)
             .map_err(|e| fail_run(&e, &written))?;
@@ -353,7 +357,9 @@ fn check(a: CheckArgs) -> Result<u8, Failure> {
         if let Some(name) = &only {
             files.retain(|f| &f.rel == name);
         }
-        let mut result = driver::process(&config, &orgs, period, files, None);
+        let decisions = driver::read_ledger(&config).map_err(|e| usage(format!("{e:#}")))?;
+        let decisions = crate::ledger::Decisions::new(&decisions, &orgs);
+        let mut result = driver::process(&config, &orgs, period, files, None, decisions);
         if orgs.is_empty() {
             // Without a master list nothing can be matched: report only what reading found.
             result

@@ -12,10 +12,12 @@ use crate::config::Config;
 use crate::discover::{Discovery, FileEntry, FileStatus, list_files, supersede};
 use crate::history::{self, Change, PreviousReport};
 use crate::layout::Layout;
+use crate::ledger::{self, Decision, Decisions};
 use crate::master::Org;
 use crate::matching::{MasterIndex, MatchResult, Method};
 use crate::model::{Issue, Source};
 use crate::period::Period;
+use crate::read;
 use crate::read::sheet::SheetStatus;
 use crate::reconcile::{Reconciled, Record, SheetColumns, reconcile, tally};
 use crate::report::{self, Accounting, Report};
@@ -104,9 +106,10 @@ pub fn process(
     period: Period,
     files: Vec<FileEntry>,
     previous: Option<&PreviousReport>,
+    decisions: Decisions,
 ) -> PeriodResult {
     let unit_names: Vec<String> = config.units.iter().map(|u| u.name.clone()).collect();
-    let index = MasterIndex::new(orgs, &config.organiser, &unit_names, &config.matching);
+    let index = MasterIndex::new(orgs, &config.organiser, &unit_names, &config.matching).with_decisions(decisions);
     let unit_pos = |u: &str| unit_names.iter().position(|n| n == u).unwrap_or(usize::MAX);
 
     // Records in report order: configured unit, file, sheet, row.
@@ -185,6 +188,52 @@ pub fn process(
         changes,
         previous: previous.map(|p| p.period.clone()),
     }
+}
+
+/// Reads the decision ledger of the workspace (none yet is an empty ledger).
+pub fn read_ledger(config: &Config) -> Result<Vec<Decision>> {
+    let path = config.dir.join(ledger::FILE);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let bytes = std::fs::read(&path).with_context(|| format!("无法读取核实记录 {}", path.display()))?;
+    Ok(ledger::parse(&bytes, &path.display().to_string())?)
+}
+
+/// Harvests the decisions made in the 待核实 sheets of every summary workbook in the output
+/// folder into the ledger (rewritten atomically when anything is new) and returns the
+/// decisions to apply, with the number of new ledger lines. Runs before any workbook is
+/// rewritten, so a choice made in last run's workbook is never lost.
+pub fn harvest(config: &Config, orgs: &[Org]) -> Result<(Decisions, usize)> {
+    let mut ledger = read_ledger(config)?;
+    let mut new = Vec::new();
+    let mut workbooks: Vec<(String, PathBuf)> = match std::fs::read_dir(&config.output) {
+        Ok(entries) => entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let period = name.strip_prefix("汇总_")?.strip_suffix(".xlsx")?.to_string();
+                Period::parse(&period).map(|p| (p.to_string(), e.path()))
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    workbooks.sort();
+    for (period, path) in workbooks {
+        let bytes = std::fs::read(&path).with_context(|| format!("无法读取{}", path.display()))?;
+        let choices = read::review::review_choices(&bytes).map_err(|e| {
+            anyhow::anyhow!("无法读取{}的待核实表（{e}）：如已损坏，请移走该文件后重试", path.display())
+        })?;
+        for c in &choices {
+            new.extend(ledger::from_review(c, orgs, &period));
+        }
+    }
+    let added = ledger::merge(&mut ledger, new);
+    if added > 0 {
+        let path = config.dir.join(ledger::FILE);
+        report::write_atomic(&path, &ledger::format(&ledger)).map_err(|e| write_error(&path, e))?;
+    }
+    Ok((Decisions::new(&ledger, orgs), added))
 }
 
 /// The newest report of an earlier period in the output folder (`汇总_2015-09.json`).

@@ -15,6 +15,7 @@ pub mod driver;
 pub mod fuzzy;
 pub mod history;
 pub mod layout;
+pub mod ledger;
 pub mod master;
 pub mod matching;
 pub mod model;

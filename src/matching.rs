@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::config::Matching;
 use crate::fuzzy::{Caution, FuzzyIndex, Prepared, similarity};
+use crate::ledger::Decisions;
 use crate::master::Org;
 use crate::normalize::{Normalized, normalize};
 
@@ -77,6 +78,7 @@ pub struct MasterIndex<'a> {
     fuzzy: FuzzyIndex,
     by_unit: HashMap<&'a str, Vec<usize>>,
     thresholds: Matching,
+    decisions: Decisions,
 }
 
 /// A fuzzy candidate with its score.
@@ -118,6 +120,7 @@ impl<'a> MasterIndex<'a> {
             fuzzy: FuzzyIndex::default(),
             by_unit: HashMap::new(),
             thresholds: thresholds.clone(),
+            decisions: Decisions::default(),
             orgs,
             organiser: organiser.to_string(),
             unit_names: unit_names.to_vec(),
@@ -149,6 +152,13 @@ impl<'a> MasterIndex<'a> {
         idx
     }
 
+    /// Applies the decision ledger: a chosen organisation matches with method `decision`,
+    /// a rejected one is never offered again for that name.
+    pub fn with_decisions(mut self, decisions: Decisions) -> Self {
+        self.decisions = decisions;
+        self
+    }
+
     pub fn normalize(&self, name: &str) -> Normalized {
         let units: Vec<&str> = self.unit_names.iter().map(String::as_str).collect();
         normalize(name, &self.organiser, &units)
@@ -158,6 +168,19 @@ impl<'a> MasterIndex<'a> {
     pub fn match_name(&self, raw: &str, unit: &str) -> MatchResult {
         let raw = raw.trim();
         let n = self.normalize(raw);
+        if let Some(org) = self.decisions.chosen(unit, raw) {
+            let mut rules = n.rules.clone();
+            rules.push("人工核实（核实记录）".to_string());
+            return MatchResult {
+                method: Method::Decision,
+                org: Some(org),
+                score: 1.0,
+                rules,
+                candidates: vec![Candidate { org, score: 1.0 }],
+                cross_unit: self.orgs.get(org).is_some_and(|o| o.unit != unit),
+                normalized: n.key,
+            };
+        }
         let in_unit = |list: &[usize]| -> Vec<usize> {
             list.iter().copied().filter(|i| self.orgs.get(*i).is_some_and(|o| o.unit == unit)).collect()
         };
@@ -201,11 +224,12 @@ impl<'a> MasterIndex<'a> {
                 }
             }
         }
-        self.fuzzy_match(n, rules, unit)
+        self.fuzzy_match(n, rules, unit, raw)
     }
 
     /// Tier 4: scores the unit's organisations and the index's candidates from other units.
-    fn fuzzy_match(&self, n: Normalized, mut rules: Vec<String>, unit: &str) -> MatchResult {
+    fn fuzzy_match(&self, n: Normalized, mut rules: Vec<String>, unit: &str, raw: &str) -> MatchResult {
+        let forbidden = self.decisions.forbidden(unit, raw);
         let q = Prepared::new(&n.key);
         let own: &[usize] = self.by_unit.get(unit).map_or(&[], Vec::as_slice);
         let mut pool: Vec<usize> = own.to_vec();
@@ -214,6 +238,7 @@ impl<'a> MasterIndex<'a> {
         );
         let mut scored: Vec<Scored> = pool
             .into_iter()
+            .filter(|org| !forbidden.contains(org))
             .filter_map(|org| {
                 let s = similarity(&q, self.prepared.get(org)?);
                 let same_unit = self.orgs.get(org).is_some_and(|o| o.unit == unit);

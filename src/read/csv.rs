@@ -21,7 +21,7 @@ pub fn read(bytes: &[u8]) -> Result<Grid, ReadError> {
     let first = text.lines().next().unwrap_or("");
     let delimiter = if !first.contains(',') && first.contains('\t') { '\t' } else { ',' };
     let mut cells = Vec::new();
-    for (row, fields) in parse(&text, delimiter) {
+    for (row, fields) in parse_records(&text, delimiter) {
         for (c, field) in fields.into_iter().enumerate() {
             if !field.trim().is_empty() {
                 cells.push((row, c as u32, CellValue::Text(field)));
@@ -34,7 +34,7 @@ pub fn read(bytes: &[u8]) -> Result<Grid, ReadError> {
 /// RFC 4180 parsing that keeps the 0-based line each record starts on (blank lines and line
 /// breaks inside quotes count, as in the file the user sees). A stray quote inside an
 /// unquoted field is kept as text rather than rejected: the file is the user's, not ours.
-fn parse(text: &str, delimiter: char) -> Vec<(u32, Vec<String>)> {
+pub fn parse_records(text: &str, delimiter: char) -> Vec<(u32, Vec<String>)> {
     let mut out = Vec::new();
     let mut fields: Vec<String> = Vec::new();
     let mut field = String::new();

@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod grid;
+pub mod review;
 pub mod sheet;
 pub mod sniff;
 
