@@ -36,6 +36,18 @@ enum Command {
     Run(RunArgs),
     /// 检查报表，只显示问题，不写任何文件
     Check(CheckArgs),
+    /// 为各单位生成下月的填报模板
+    Template {
+        /// 模板期间 YYYY-MM（默认为输出文件夹中最新报告的下一个月）
+        #[arg(long)]
+        period: Option<String>,
+        /// 输出文件夹（默认 输出/填报模板_<期间>/）
+        #[arg(short = 'o', long)]
+        out: Option<PathBuf>,
+        /// 配置文件（默认从当前文件夹向上查找 huizong.toml）
+        #[arg(short = 'c', long)]
+        config: Option<PathBuf>,
+    },
     /// 新建工作区（配置文件与名册模板）
     Init {
         /// 工作区文件夹（默认当前文件夹）
@@ -104,7 +116,7 @@ pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> u8 {
     // `huizong DIR...` (folders dropped on the program) is `huizong run DIR...`.
     let mut dropped = false;
     if let Some(first) = args.get(1) {
-        let known = ["run", "check", "init", "help", "-h", "--help", "-V", "--version"];
+        let known = ["run", "check", "template", "init", "help", "-h", "--help", "-V", "--version"];
         if !known.iter().any(|k| first == *k) && !first.to_string_lossy().starts_with('-') {
             args.insert(1, OsString::from("run"));
             dropped = true;
@@ -132,6 +144,7 @@ fn dispatch(args: Vec<OsString>) -> u8 {
     let result = match cli.command {
         Command::Run(a) => run(a),
         Command::Check(a) => check(a),
+        Command::Template { period, out, config } => template(period.as_deref(), out, config.as_deref()),
         Command::Init { dir } => init(dir.unwrap_or_else(|| PathBuf::from("."))),
     };
     match result {
@@ -156,6 +169,50 @@ fn init(dir: PathBuf) -> Result<u8, Failure> {
     println!("  配置文件：{}", path.display());
     println!("  名册模板：{}（请填写本地区的基层党组织）", master.display());
     println!("  每月报表放在 returns/年-月/ 文件夹中，然后运行：huizong run returns/2015-10");
+    Ok(EXIT_OK)
+}
+
+fn template(period: Option<&str>, out: Option<PathBuf>, config: Option<&Path>) -> Result<u8, Failure> {
+    let config = load_config(config, Path::new("."))?;
+    let orgs = load_master(&config)?;
+    let newest = driver::find_previous(&config.output, Period { year: 9999, month: 12 });
+    let period = match period {
+        Some(p) => parse_period(p)?,
+        None => newest
+            .as_deref()
+            .and_then(|p| p.file_stem()?.to_str()?.strip_prefix("汇总_").and_then(Period::parse))
+            .map(|p| p.next())
+            .ok_or_else(|| {
+                usage(format!(
+                    "{} 中还没有汇总报告，无法推断模板月份：请用 --period 2015-11 指定",
+                    config.output.display()
+                ))
+            })?,
+    };
+    let previous = match driver::find_previous(&config.output, period) {
+        Some(p) => Some(driver::load_previous(&p).map_err(|e| usage(format!("{e:#}")))?),
+        None => None,
+    };
+    let dir = out.unwrap_or_else(|| config.output.join(format!("填报模板_{period}")));
+    let layout = Layout::embedded();
+    let failed = |e: String| Failure { code: EXIT_FAILED, message: e };
+    let mut written = 0;
+    for unit in &config.units {
+        let rows: Vec<&crate::history::PreviousRecord> = previous
+            .iter()
+            .flat_map(|p| p.records.iter())
+            .filter(|r| r.valid && r.org.as_ref().is_some_and(|o| o.unit == unit.name))
+            .collect();
+        let bytes = crate::report::template::template_bytes(&config, &layout, &orgs, &unit.name, period, &rows)
+            .map_err(|e| failed(format!("生成{}的模板失败：{e}", unit.name)))?;
+        let path = dir.join(crate::report::template::file_name(&unit.name, period));
+        crate::report::write_atomic(&path, &bytes).map_err(|e| failed(format!("无法写入{}：{e}", path.display())))?;
+        written += 1;
+    }
+    let from = previous
+        .as_ref()
+        .map_or("（没有上期报告，模板为空表）".to_string(), |p| format!("（已预填{}的点位）", p.period));
+    println!("已为{written}个单位生成{}填报模板{from}：{}", period.chinese(), dir.display());
     Ok(EXIT_OK)
 }
 

@@ -266,6 +266,7 @@ impl Discovery<'_> {
         for s in &entry.sheets {
             if let SheetStatus::Skipped(why) = &s.status
                 && (s.rows_nonblank > 0 || why.starts_with("无法读取"))
+                && why != crate::layout::TEMPLATE_AUX_REASON
             {
                 let sheet = s.name.as_deref().unwrap_or("");
                 entry.issues.push(Issue::new(

@@ -50,13 +50,34 @@ pub struct PreviousUnit {
     pub valid_demo: u32,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct PreviousRecord {
     pub org: Option<OrgRef>,
     pub demo: bool,
     pub star: Option<u8>,
     pub venue: Option<String>,
     pub valid: bool,
+    // The rest of a record, for templates pre-filled with last period's rows.
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub target_star: Option<u8>,
+    #[serde(default)]
+    pub responsible: Option<String>,
+    #[serde(default)]
+    pub deadline: Option<String>,
+    #[serde(default)]
+    pub measures: Option<String>,
+    #[serde(default)]
+    pub contact_leader: Option<String>,
+    #[serde(default)]
+    pub five_have: Option<std::collections::BTreeMap<String, Option<bool>>>,
+    #[serde(default)]
+    pub acceptance: Option<String>,
+    #[serde(default)]
+    pub progress: Option<String>,
+    #[serde(default)]
+    pub remarks: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -284,6 +305,7 @@ mod tests {
             star,
             venue: venue.map(str::to_string),
             valid: true,
+            ..Default::default()
         }
     }
 

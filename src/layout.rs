@@ -10,6 +10,13 @@ use crate::values::is_space;
 
 const EMBEDDED: &str = include_str!("../templates/return_fields.toml");
 
+/// The first cell of a template's own sheets (填表说明, the drop-down helper) starts with
+/// this text; the reader skips such sheets without any issue.
+pub const TEMPLATE_AUX_MARKER: &str = "本页由 huizong 生成";
+
+/// Why the reader skipped a template's own sheet (no discrepancy is raised for it).
+pub const TEMPLATE_AUX_REASON: &str = "填报模板的说明页";
+
 /// The fields a return row can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::layout::{FieldKey, HeaderScore, Layout};
+use crate::layout::{FieldKey, HeaderScore, Layout, TEMPLATE_AUX_MARKER, TEMPLATE_AUX_REASON};
 use crate::model::{FiveHave, Issue, IssueCode, RawRecord, RejectedRow, Source};
 use crate::period::{Period, PeriodMention, mention};
 use crate::read::{Grid, GridRow};
@@ -241,6 +241,10 @@ pub fn read_sheet(grid: &Grid, ctx: &SheetContext<'_>) -> SheetOutcome {
     let mut out = SheetOutcome::new(grid.name.clone(), rows_nonblank);
     let src = |row: u32, col: u32| Source::cell(ctx.file, sheet_name, row + 1, col);
 
+    let first_text = grid.non_blank_rows().next().and_then(|r| r.non_blank().next()).map(|(_, v)| v.text());
+    if first_text.is_some_and(|t| t.starts_with(TEMPLATE_AUX_MARKER)) {
+        return out.skip_sheet(TEMPLATE_AUX_REASON.to_string());
+    }
     if !grid.visible {
         return out.skip_sheet("隐藏工作表".to_string());
     }
