@@ -60,7 +60,7 @@ pub fn sniff(bytes: &[u8], ext: &str) -> Format {
         return Format::Empty;
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        return sniff_zip(bytes);
+        return sniff_zip(bytes, ext);
     }
     if bytes.starts_with(&OLE_MAGIC) {
         if contains(bytes, &utf16("EncryptionInfo")) || contains(bytes, &utf16("EncryptedPackage")) {
@@ -90,7 +90,7 @@ pub fn sniff(bytes: &[u8], ext: &str) -> Format {
     Format::Other
 }
 
-fn sniff_zip(bytes: &[u8]) -> Format {
+fn sniff_zip(bytes: &[u8], ext: &str) -> Format {
     let Ok(archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         // A damaged zip with a workbook extension is still a workbook to reject as corrupt.
         return Format::Xlsx;
@@ -103,8 +103,14 @@ fn sniff_zip(bytes: &[u8]) -> Format {
         Format::Xlsx
     } else if has("content.xml") || has("mimetype") {
         Format::Ods
-    } else if names.iter().any(|n| n.starts_with("xl/")) {
+    } else if names.iter().any(|n| n.starts_with("xl/")) || matches!(ext, "xlsx" | "xlsm") {
+        // A workbook by name whose parts are elsewhere: let the reader judge (and reject it
+        // as damaged if it cannot), rather than calling it an archive to unpack.
         Format::Xlsx
+    } else if ext == "xlsb" {
+        Format::Xlsb
+    } else if ext == "ods" {
+        Format::Ods
     } else {
         Format::Archive
     }
