@@ -172,24 +172,75 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn outputs_do_not_depend_on_the_workspace_location() {
+    // The same workspace in two places, at different depths, its folders given in another
+    // order: the outputs (links to sources are relative to the output folder) are identical.
+    let run_in = |dir: &Path, folders: [&str; 2]| {
+        copy_dir(&repo().join("samples"), dir);
+        let status = Command::new(env!("CARGO_BIN_EXE_huizong"))
+            .current_dir(dir)
+            .args(["run", folders[0], folders[1], "-q"])
+            .status()
+            .expect("run huizong");
+        assert_eq!(status.code(), Some(0));
+    };
     let a = tempfile::tempdir().expect("tempdir");
-    let (sep, _) = run_samples(a.path());
-    assert_eq!(sep["period"], "2015-09");
-    // The same workspace copied elsewhere, files written in another order, run again.
+    let first = a.path().join("samples");
+    run_in(&first, ["returns/2015-09", "returns/2015-10"]);
     let b = tempfile::tempdir().expect("tempdir");
-    let moved = b.path().join("别处/samples");
-    copy_dir(&repo().join("samples"), &moved);
-    let status = Command::new(env!("CARGO_BIN_EXE_huizong"))
-        .current_dir(&moved)
-        .args(["run", "returns/2015-10", "returns/2015-09", "-q"])
-        .status()
-        .expect("run huizong");
-    assert_eq!(status.code(), Some(0));
+    let second = b.path().join("别处/更深/samples");
+    run_in(&second, ["returns/2015-10", "returns/2015-09"]);
     for name in ["汇总_2015-09.json", "汇总_2015-10.json", "汇总_2015-09.xlsx", "汇总_2015-10.xlsx"] {
-        let first = std::fs::read(a.path().join(name)).expect("first run output");
-        let second = std::fs::read(moved.join("输出").join(name)).expect("second run output");
-        assert!(first == second, "{name} differs between two locations");
+        let x = std::fs::read(first.join("输出").join(name)).expect("first run output");
+        let y = std::fs::read(second.join("输出").join(name)).expect("second run output");
+        assert!(x == y, "{name} differs between two locations");
     }
+}
+
+/// (kind, unit, organisation, before, after) rows of the README's change table.
+fn expected_changes() -> Vec<[String; 5]> {
+    let text = std::fs::read_to_string(repo().join("samples/README.md")).expect("samples/README.md");
+    let mut rows = Vec::new();
+    let mut in_table = false;
+    for line in text.lines() {
+        if line.starts_with("| 期间 | 变化 | 单位 | 组织 | 上月 | 本月 |") {
+            in_table = true;
+            continue;
+        }
+        if in_table {
+            if !line.starts_with('|') {
+                break;
+            }
+            let cells: Vec<String> = line.trim_matches('|').split('|').map(|c| c.trim().to_string()).collect();
+            if cells[0].starts_with("---") {
+                continue;
+            }
+            rows.push([1, 2, 3, 4, 5].map(|i| cells[i].clone()));
+        }
+    }
+    rows
+}
+
+#[test]
+fn the_october_changes_against_september_are_the_readme_ones() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (_, oct) = run_samples(tmp.path());
+    let text = |v: &Value| match v {
+        Value::Null => "—".to_string(),
+        Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let got: Vec<[String; 5]> = oct["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| [text(&c["kind"]), text(&c["unit"]), text(&c["org"]["name"]), text(&c["before"]), text(&c["after"])])
+        .collect();
+    let want = expected_changes();
+    assert!(want.len() >= 7, "the samples are built to change: {want:?}");
+    assert_eq!(got, want);
+    let units = oct["units"].as_array().expect("units");
+    assert!(units.iter().all(|u| u["prev_valid_points"].is_number()), "September's counts stand beside October's");
 }
 
 #[test]

@@ -8,8 +8,9 @@ Writes (from scratch, deterministically):
   samples/名册.xlsx                master list (real villages + invented enterprises/chambers)
   samples/returns/2015-09/        one mostly compliant return per unit
   samples/returns/2015-10/        returns with the deliberate problems listed in README.md
-  samples/README.md               workspace description, the expected-discrepancy table and the
-                                  expected name-match table of 2015-10
+  samples/README.md               workspace description, the expected-discrepancy table, the
+                                  expected name-match table and the expected month-over-month
+                                  change table of 2015-10 (computed from the records written)
 
 Every cell address in the README tables is computed here, from the same model that writes the
 workbooks, and checked by re-opening the files at the end.  Needs Python 3.11, openpyxl and,
@@ -45,7 +46,7 @@ SAMPLES = HERE.parent
 ROOT = SAMPLES.parent
 TEMPLATE_TOML = ROOT / "templates" / "huizong.toml"
 VILLAGES_CSV = ROOT.parent / "shared" / "data" / "jinhua_villages.csv"
-LO_PROFILE = "file:///tmp/lo_profile_samples"
+LO_PROFILE = "file:///tmp/lo_profile_samples2"
 
 P09, P10 = "2015-09", "2015-10"
 ORGANISER = "金华经济技术开发区"
@@ -189,8 +190,9 @@ for _u in UNITS:
     picked = must_demo + rng.sample(others, demo - len(must_demo))
     DEMO09[_u] = [o for o in BELT09[_u] if any(o is p for p in picked)]
 
-# 2015-10 changes to the belts (no point leaves a belt and no star goes down, so the 2015-10 run
-# against 2015-09 raises no point_removed / star_down).
+# 2015-10 changes to the belts.  Month over month (SPEC §7) they give the changes added (汤溪镇's new point,
+# 三江街道's replacement point), removed (三江街道's dropped point → point_removed), demo_added and
+# demo_removed; the star changes are below (STAR10), the venue changes come from sumeng_10 / yangbu_10.
 TX_NEW_POINT = rng.choice([o for o in BY_UNIT["汤溪镇"] if eligible(o) and o not in BELT09["汤溪镇"]])
 TX_NEW_DEMO = rng.choice([o for o in BELT09["汤溪镇"] if o not in DEMO09["汤溪镇"] and o.kind == "村"])
 LB_DROPPED_DEMO = DEMO09["罗埠镇"][-1]
@@ -199,6 +201,13 @@ DEMO10 = {u: list(DEMO09[u]) for u in UNITS}
 BELT10["汤溪镇"] = [o for o in BY_UNIT["汤溪镇"] if o in BELT09["汤溪镇"] or o is TX_NEW_POINT]
 DEMO10["汤溪镇"] = [o for o in BELT10["汤溪镇"] if o in DEMO09["汤溪镇"] or o is TX_NEW_DEMO]
 DEMO10["罗埠镇"].remove(LB_DROPPED_DEMO)
+# 三江街道 swaps one ordinary point: 洪坞村社区 leaves the belt (→ removed, point_removed) and 江滨社区, another
+# real community of the street, takes its row (→ added), so the street stays at its quota and no row moves.
+SJ_DROPPED_POINT = org("三江街道", "洪坞村社区")
+SJ_NEW_POINT = org("三江街道", "江滨社区")
+assert SJ_DROPPED_POINT in BELT09["三江街道"] and SJ_DROPPED_POINT not in DEMO09["三江街道"]
+assert eligible(SJ_NEW_POINT) and SJ_NEW_POINT not in BELT09["三江街道"] and SJ_NEW_POINT.place != CROSS_UNIT_QB[1]
+BELT10["三江街道"][BELT10["三江街道"].index(SJ_DROPPED_POINT)] = SJ_NEW_POINT
 
 
 def assign_stars() -> None:
@@ -233,6 +242,14 @@ def assign_aliases() -> Org:
 
 assign_stars()
 LB_ALIAS_ORG = assign_aliases()
+
+# 2015-10 star changes on two ordinary points that stay on their belts: the October return reports a star other
+# than September's (the master list keeps its 现星级).  4 → 3 is still ≥ 3: star_down without point_star_low.
+STAR_DOWN = (org("秋滨街道", "冠山顶社区"), 3)
+STAR_UP = (org("苏孟乡", "南塘村"), 4)
+STAR10 = {o.code: star for o, star in (STAR_DOWN, STAR_UP)}  # code → star reported in 2015-10
+for (_o, _new), _was in ((STAR_DOWN, 4), (STAR_UP, 3)):
+    assert _o.star == _was and _o in BELT09[_o.unit] and _o in BELT10[_o.unit] and _o not in DEMO10[_o.unit], _o
 
 
 # ════════════════════════════════════════════════════════════════════════════════════════════
@@ -484,8 +501,9 @@ class Rec:
 
 def rec(o: Org, period: str, demo: bool, raw: str | None = None, contact_index: int = 0, **over) -> Rec:
     venue = "达标"
-    r = Rec(org=o, raw=raw if raw is not None else o.name, demo=demo, star=o.star,
-            target=5 if demo or o.star >= 4 else 4, venue=venue, resp=person(o), deadline=deadline(o),
+    star = STAR10.get(o.code, o.star) if period == P10 else o.star
+    r = Rec(org=o, raw=raw if raw is not None else o.name, demo=demo, star=star,
+            target=5 if demo or star >= 4 else 4, venue=venue, resp=person(o), deadline=deadline(o),
             measures=measures(o), contact=LEADERS[o.unit][contact_index % 8] if demo else None,
             five=("是",) * 5 if demo else None, accept="未验收",
             progress=PROGRESS[period][stable_hash(o.code, period) % len(PROGRESS[period])])
@@ -796,6 +814,77 @@ def name_rows() -> list[NameRow]:
                                        (b.rel, None if b.fmt == "csv" else sh.name, sh.addr(row), r.raw)))
     order = {u: i for i, u in enumerate(UNITS)}
     return sorted(out, key=lambda n: order[n.unit])  # stable: file and row order within a unit
+
+
+# ── month over month (SPEC §7): 2015-10 against 2015-09, by organisation, over valid records ────────────
+CHANGE_KINDS = ["added", "removed", "star_up", "star_down", "demo_added", "demo_removed", "venue_changed"]
+
+
+@dataclass
+class Change:
+    kind: str  # one of CHANGE_KINDS
+    org: Org
+    before: str  # as text: star number, 是/否, venue; — for added/removed
+    after: str
+
+
+def valid_records(period: str) -> dict[str, tuple[Rec, Book, Sheet, int]]:
+    """Organisation code → (record, book, sheet, row) of its valid record in `period`: a record row of a used
+    file, matched to an organisation of the unit that reported it (待核实, 未匹配 and 跨单位 rows are not), first
+    occurrence in the unit (a duplicate's second row is not)."""
+    out: dict[str, tuple[Rec, Book, Sheet, int]] = {}
+    for b in BOOKS:
+        if b.period != period or b.status != "used":
+            continue
+        for sh in b.sheets:
+            for row, r in sh.rec_rows:
+                if r.org is None or r.intent == "review" or r.org.unit != b.unit:
+                    continue
+                out.setdefault(r.org.code, (r, b, sh, row))
+    return out
+
+
+def month_over_month() -> list[Change]:
+    """The changes of 2015-10 against 2015-09, computed from the records written; a unit that sent nothing in
+    2015-10 (江南街道) is not compared, so its points are not removed.  Also files the star_down (source: this
+    month's name cell) and point_removed (no source) discrepancies."""
+    before, after = valid_records(P09), valid_records(P10)
+    submitted = {b.unit for b in BOOKS if b.period == P10 and b.status == "used"}
+    yes_no = {True: "是", False: "否"}
+    out: list[Change] = []
+    for code, (r, b, sh, row) in after.items():
+        if code not in before:
+            out.append(Change("added", r.org, "—", "—"))
+            continue
+        was = before[code][0]
+        assert isinstance(was.star, int) and isinstance(r.star, int), (r.org.name, was.star, r.star)
+        if r.star != was.star:
+            out.append(Change("star_up" if r.star > was.star else "star_down", r.org, str(was.star), str(r.star)))
+            if r.star < was.star:
+                issue(b, "star_down", b.unit, f"{r.org.name}星级由上月{was.star}星降为{r.star}星", sh, row, expect=r.raw)
+        if r.demo != was.demo:
+            out.append(Change("demo_added" if r.demo else "demo_removed", r.org, yes_no[was.demo], yes_no[r.demo]))
+        if was.venue is not None and r.venue is not None and was.venue != r.venue:
+            out.append(Change("venue_changed", r.org, was.venue, r.venue))
+    for code, (r, b, _, _) in before.items():
+        if code not in after and b.unit in submitted:
+            out.append(Change("removed", r.org, "—", "—"))
+            issue(Book(P10, "", None, [], T10_CREATED, T10_CREATED), "point_removed", b.unit,
+                  f"{r.org.name}上月在示范带上，本月未报")
+    order = {u: i for i, u in enumerate(UNITS)}
+    out.sort(key=lambda c: (order[c.org.unit], c.org.code, CHANGE_KINDS.index(c.kind)))
+    # every change is one the samples were built to have
+    got = {(c.kind, c.org.code) for c in out if c.kind != "venue_changed"}
+    want = {("added", TX_NEW_POINT.code), ("added", SJ_NEW_POINT.code), ("removed", SJ_DROPPED_POINT.code),
+            ("demo_added", TX_NEW_DEMO.code), ("demo_removed", LB_DROPPED_DEMO.code),
+            ("star_down", STAR_DOWN[0].code), ("star_up", STAR_UP[0].code)}
+    assert got == want, f"unexpected changes: {got ^ want}"
+    venue = {(c.org.unit, c.before, c.after) for c in out if c.kind == "venue_changed"}
+    assert venue == {("苏孟乡", "达标", "不达标"), ("洋埠镇", "达标", "无")}, venue
+    return out
+
+
+CHANGES: list[Change] = []
 
 
 def title_text(unit: str, period: str, what: str = "党建示范带创建情况月报表") -> str:
@@ -1415,7 +1504,8 @@ gen/make_samples.py   生成本工作区的脚本
 huizong run returns/2015-09 returns/2015-10
 ```
 
-9月先汇总，10月的环比变化以9月为基期。
+9月先汇总，10月的环比变化以9月为基期（按组织比较两期的有效记录）：{mom_story}
+逐条见下文“2015-10 环比变化”表。
 
 ## 数据来源
 
@@ -1452,8 +1542,9 @@ huizong run returns/2015-09 returns/2015-10
 
 下表由生成脚本根据写入的单元格计算得出。“来源”为 `文件!工作表!单元格`（文件路径相对于期间文件夹，
 单元格为该行“名称”单元格，数据格式问题为出错的那个单元格，行号从1起），CSV 为 `文件!单元格`，工作表级问题为 `文件!工作表`，
-文件级问题只写文件名，未上报和指标缺口为 `—`。除下表所列外，两期报表不应产生其他问题
-（包括环比的“星级下降”“本月移出示范带”：10月没有任何点位移出示范带，也没有星级下降）。
+文件级问题只写文件名，未上报、指标缺口和“本月移出示范带”为 `—`。除下表所列外，两期报表不应产生其他问题。
+环比问题只有两条：10月降星的点位记“星级下降”（`star_down`，来源为10月该行的名称单元格），9月在示范带上、
+10月没有有效记录的点位记“本月移出示范带”（`point_removed`）；江南街道10月未上报，只记“未上报”，其点位不算移出。
 
 | 期间 | 问题代码 | 单位 | 来源 | 说明 |
 |---|---|---|---|---|
@@ -1470,6 +1561,18 @@ huizong run returns/2015-09 returns/2015-10
 | 期间 | 单位 | 来源 | 上报名称 | 标准名称 | 匹配方式 |
 |---|---|---|---|---|---|
 {name_rows}
+
+## 2015-10 环比变化（预期的变化）
+
+下表由生成脚本根据写入的两期报表计算得出：按组织比较 2015-09 和 2015-10 的有效记录（匹配到本单位组织的首次出现；
+待核实、未匹配、跨单位上报的行和重复上报的第二行不参与），列出全部变化。“变化”为变化代码：`added` 新进示范带、
+`removed` 移出示范带、`star_up` 星级上升、`star_down` 星级下降、`demo_added` 新增示范点、`demo_removed` 不再是示范点、
+`venue_changed` 活动场所变化（两期都填了活动场所才比较）；“组织”为名册标准名称；“上月”“本月”为变化前后的值
+（星级为数字，示范点为“是/否”，活动场所为原文），`added`、`removed` 为 `—`。江南街道10月未上报，不参与比较。
+
+| 期间 | 变化 | 单位 | 组织 | 上月 | 本月 |
+|---|---|---|---|---|---|
+{change_rows}
 
 ## 各文件贡献的记录数
 
@@ -1509,7 +1612,7 @@ def readme() -> str:
     codes = ["unmatched", "needs_review", "duplicate", "cross_unit", "points_shortfall", "demo_shortfall",
              "point_star_low", "demo_star_low", "venue_substandard", "plan_incomplete", "deadline_late",
              "contact_missing", "five_have_missing", "missing_submission", "superseded_file", "unit_conflict",
-             "bad_value", "rejected_file", "ignored_file", "skipped_sheet"]  # SPEC §5 order
+             "bad_value", "rejected_file", "ignored_file", "skipped_sheet", "star_down", "point_removed"]  # SPEC §5
     iss = sorted(ISSUES, key=lambda x: (x.period, order.get(x.unit, 99), codes.index(x.code), x.source))
     issue_rows = "\n".join(f"| {i.period} | {i.code} | {i.unit} | {i.source} | {i.note} |" for i in iss)
     counts = []
@@ -1521,15 +1624,23 @@ def readme() -> str:
             if p == period:
                 counts.append(f"| {period} | {rel} | {unit} | 0 | {note}，不读取 |")
         counts.append(f"| {period} | 合计 | — | {sum(b.records() for b in bs)} | |")
+    (down, down_to), (up, up_to) = STAR_DOWN, STAR_UP
+    venues = "、".join(f"{c.org.unit}{c.org.name}的活动场所由“{c.before}”变为“{c.after}”"
+                       for c in CHANGES if c.kind == "venue_changed")
+    mom_story = (f"汤溪镇新增点位{TX_NEW_POINT.name}，{TX_NEW_DEMO.name}新认定为示范点；罗埠镇{LB_DROPPED_DEMO.name}"
+                 f"不再是示范点；三江街道以{SJ_NEW_POINT.name}替换{SJ_DROPPED_POINT.name}（前者新进、后者移出示范带）；"
+                 f"{down.unit}{down.name}由{down.star}星降为{down_to}星，{up.unit}{up.name}由{up.star}星升为{up_to}星；"
+                 f"{venues}。")
     notes = [
         f"- 2015-10 有效点数：" + "、".join(
             f"{u} {valid_points(u)}" for u in UNITS if QUOTA[u][0] is not None and u != "江南街道") + "；江南街道未上报。",
         f"- 2015-10 有效示范点：" + "、".join(f"{u} {len(DEMO10[u])}" for u in UNITS if u != "江南街道") + "。",
         f"- 汤溪镇“示范带点位”表没有“是否示范点”列；“示范点”表的 {len(DEMO10['汤溪镇'])} 行与前表中的同一组织合并为一条记录"
         f"（第二行跳过，原因“与示范点表合并”，不算重复上报），这些组织因此是示范点，其中{TX_NEW_DEMO.name}是10月新认定的示范点。",
-        f"- 2015-10 对 2015-09 的环比变化：汤溪镇新增点位{TX_NEW_POINT.name}；汤溪镇{TX_NEW_DEMO.name}新增为示范点；"
-        f"罗埠镇{LB_DROPPED_DEMO.name}不再是示范点；苏孟乡、洋埠镇各有一个活动场所由“达标”变为“不达标/无”。"
-        "江南街道未上报，只记“未上报”，不应记为其点位移出示范带。",
+        f"- 2015-10 对 2015-09 的环比变化共 {len(CHANGES)} 条（见“2015-10 环比变化”表），环比问题两条"
+        "（“星级下降”“本月移出示范带”各一）。江南街道未上报，只记“未上报”，不应记为其点位移出示范带，也不产生其他环比变化。",
+        f"- {STAR_DOWN[0].unit}{STAR_DOWN[0].name}降为{STAR_DOWN[1]}星，仍不低于三星：只记“星级下降”，不记星级未达标；"
+        f"{SJ_NEW_POINT.name}替换{SJ_DROPPED_POINT.name}后三江街道有效点数仍为 {valid_points('三江街道')}。",
         f"- 2015-10 上报点数：" + "、".join(
             f"{u} {reported_points(u)}" for u in UNITS if QUOTA[u][0] is not None and u != "江南街道") + "。",
         f"- 跨单位上报的“{org(*CROSS_UNIT).name}”“{org(*CROSS_UNIT_QB).name}”、待核实的“{AMBIGUOUS[1]}”"
@@ -1552,9 +1663,12 @@ def readme() -> str:
         f"秋滨街道报“{org(*CROSS_UNIT_QB).name}”（{CROSS_UNIT_QB[0]}），为跨单位上报（`cross_unit`）。",
     ])
     rows = "\n".join(f"| {P10} | {n.unit} | {n.source} | {n.raw} | {n.official} | {n.method} |" for n in NAME_ROWS)
+    change_rows = "\n".join(f"| {P10} | {c.kind} | {c.org.unit} | {c.org.name} | {c.before} | {c.after} |"
+                             for c in CHANGES)
     return README_HEAD.format(n_master=len(MASTER), n_ent=len(ENTERPRISES), n_ch=len(CHAMBERS),
                               file_rows=file_rows, issue_rows=issue_rows, count_rows="\n".join(counts),
-                              expect_notes="\n".join(notes), name_notes=name_notes, name_rows=rows)
+                              expect_notes="\n".join(notes), name_notes=name_notes, name_rows=rows,
+                              mom_story=mom_story, change_rows=change_rows)
 
 
 def valid_points(u: str) -> int:
@@ -1655,6 +1769,7 @@ def main() -> None:
     for make in (sumeng_10, qiubin_10, sanjiang_10, xiguan_10, tangxi_10, luobu_10, yangbu_10, network_10, chamber_10):
         make()
     issue(Book(P10, "", None, [], T10_CREATED, T10_CREATED), "missing_submission", "江南街道", "10月未报送任何文件")
+    CHANGES.extend(month_over_month())
     for b in BOOKS:
         write_book(b, d09 if b.period == P09 else d10)
     ignored_10(d10)
@@ -1666,7 +1781,7 @@ def main() -> None:
     print(f"生成 {len(files)} 个文件：")
     for f in files:
         print("  ", f)
-    print(f"预期问题 {len(ISSUES)} 条；名称匹配表 {len(NAME_ROWS)} 行；记录数 2015-09 {sum(b.records() for b in BOOKS if b.period == P09)}，"
+    print(f"预期问题 {len(ISSUES)} 条；名称匹配表 {len(NAME_ROWS)} 行；环比变化 {len(CHANGES)} 条；记录数 2015-09 {sum(b.records() for b in BOOKS if b.period == P09)}，"
           f"2015-10 {sum(b.records() for b in BOOKS if b.period == P10)}；所有地址已核对。")
 
 
