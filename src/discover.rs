@@ -229,7 +229,7 @@ impl Discovery<'_> {
             }
             Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods | Format::Csv | Format::Html | Format::Et => {}
         }
-        let wb = match read::read_workbook(bytes, format, self.config.limits.max_cells_per_sheet) {
+        let wb = match read::read_workbook(bytes, format, &self.config.limits) {
             Ok(wb) => wb,
             Err(ReadError::Encrypted) => {
                 return entry.finish(FileStatus::Rejected, format!("文件已加密，请让{who}取消密码后重新发送"));
@@ -239,6 +239,10 @@ impl Discovery<'_> {
                     FileStatus::Rejected,
                     format!("文件已损坏，无法打开（{detail}）：请让{who}用Excel重新保存后发送"),
                 );
+            }
+            Err(ReadError::TooLarge(why)) => {
+                return entry
+                    .finish(FileStatus::Rejected, format!("{why}：请让{who}删除无关内容、用Excel重新保存后发送"));
             }
             Err(e) => return entry.finish(FileStatus::Rejected, e.to_string()),
         };

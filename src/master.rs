@@ -97,8 +97,7 @@ pub fn load(path: &Path, config: &Config) -> Result<Vec<Org>, MasterError> {
     if !format.is_spreadsheet() {
         return Err(read_err("不是表格文件，名册应为 xlsx、xls、ods 或 csv".to_string()));
     }
-    let wb =
-        read::read_workbook(&bytes, format, config.limits.max_cells_per_sheet).map_err(|e| read_err(e.to_string()))?;
+    let wb = read::read_workbook(&bytes, format, &config.limits).map_err(|e| read_err(e.to_string()))?;
     for sheet in wb.sheets.iter().filter(|s| s.visible) {
         let Ok(grid) = &sheet.grid else { continue };
         let header = grid.rows.iter().filter(|r| r.index < 30).find_map(|row| {

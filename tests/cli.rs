@@ -267,3 +267,46 @@ fn correction_lists_are_written_per_unit_and_skipped_with_no_unit_lists() {
     assert_eq!(o.status.code(), Some(0));
     assert!(!ws2.path().join("输出/退回修改").exists());
 }
+
+/// An .xlsx-named zip whose one entry inflates 48 MB of zeros from a few kilobytes.
+fn zip_bomb() -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("xl/worksheets/sheet1.xml", options).expect("entry");
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..48 {
+        zip.write_all(&zeros).expect("write");
+    }
+    zip.finish().expect("finish").into_inner()
+}
+
+#[test]
+fn a_zip_bomb_is_rejected_before_it_is_inflated() {
+    let ws = workspace();
+    std::fs::write(ws.path().join("returns/2015-10/罗埠镇.xlsx"), zip_bomb()).expect("bomb");
+    let o = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(ws.path().join("输出/汇总_2015-10.json")).expect("report");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let f = v["files"].as_array().expect("files").iter().find(|f| f["path"] == "罗埠镇.xlsx").expect("listed");
+    assert_eq!(f["status"], "rejected");
+    assert!(f["reason"].as_str().is_some_and(|r| r.contains("压缩比") && r.contains("请让罗埠镇")), "{f}");
+    // With the ratio allowed, the total size limit still holds.
+    let cfg = ws.path().join("huizong.toml");
+    let conf = std::fs::read_to_string(&cfg).expect("config");
+    std::fs::write(
+        &cfg,
+        conf.replacen("max_zip_ratio = 200", "max_zip_ratio = 100000", 1).replacen(
+            "max_unzipped_mb = 1024",
+            "max_unzipped_mb = 10",
+            1,
+        ),
+    )
+    .expect("write");
+    huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    let text = std::fs::read_to_string(ws.path().join("输出/汇总_2015-10.json")).expect("report");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let f = v["files"].as_array().expect("files").iter().find(|f| f["path"] == "罗埠镇.xlsx").expect("listed");
+    assert!(f["reason"].as_str().is_some_and(|r| r.contains("解压后约48MB") && r.contains("10MB")), "{f}");
+}

@@ -16,6 +16,7 @@ use thiserror::Error;
 pub use grid::{Grid, GridRow, Merge};
 pub use sniff::Format;
 
+use crate::config::Limits;
 use crate::values::{CellValue, Date};
 
 /// Why a file or a sheet could not be read. Messages are Chinese and say what to do.
@@ -29,6 +30,8 @@ pub enum ReadError {
     TooManyCells { sheet: String, limit: u64 },
     #[error("{0}")]
     Unsupported(String),
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 /// One sheet as read, or why it could not be.
@@ -49,7 +52,11 @@ pub struct Workbook {
 }
 
 /// Reads a workbook of a spreadsheet format from memory. CSV is read by [`csv::read`].
-pub fn read_workbook(bytes: &[u8], format: Format, max_cells: u64) -> Result<Workbook, ReadError> {
+pub fn read_workbook(bytes: &[u8], format: Format, limits: &Limits) -> Result<Workbook, ReadError> {
+    let max_cells = limits.max_cells_per_sheet;
+    if matches!(format, Format::Xlsx | Format::Xlsb | Format::Ods) {
+        check_zip(bytes, limits)?;
+    }
     match format {
         Format::Xlsx => read_xlsx(bytes, max_cells),
         Format::Xlsb => read_xlsb(bytes, max_cells),
@@ -67,6 +74,39 @@ pub fn read_workbook(bytes: &[u8], format: Format, max_cells: u64) -> Result<Wor
             Err(ReadError::Unsupported("不是可读取的表格文件".to_string()))
         }
     }
+}
+
+/// Refuses a zip whose entries would decompress beyond the limits (a zip bomb), before any
+/// entry is inflated: the sizes come from the central directory.
+pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        // Not readable as a zip: the workbook reader reports it as damaged.
+        return Ok(());
+    };
+    let max_total = limits.max_unzipped_mb.saturating_mul(1024 * 1024);
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let Ok(entry) = archive.by_index_raw(i) else { continue };
+        let (size, packed) = (entry.size(), entry.compressed_size().max(1));
+        total = total.saturating_add(size);
+        // Small entries compress well legitimately; the ratio matters past a megabyte.
+        if size > 1024 * 1024 && size / packed > limits.max_zip_ratio {
+            return Err(ReadError::TooLarge(format!(
+                "文件中的\u{201C}{}\u{201D}压缩比为{}:1，超过{}:1的上限，疑为恶意压缩文件",
+                entry.name().map(|n| n.into_owned()).unwrap_or_default(),
+                size / packed,
+                limits.max_zip_ratio
+            )));
+        }
+    }
+    if total > max_total {
+        return Err(ReadError::TooLarge(format!(
+            "文件解压后约{}MB，超过{}MB的上限",
+            total / (1024 * 1024),
+            limits.max_unzipped_mb
+        )));
+    }
+    Ok(())
 }
 
 fn corrupt(e: impl std::fmt::Display) -> ReadError {
