@@ -7,6 +7,7 @@ pub mod grid;
 pub mod review;
 pub mod sheet;
 pub mod sniff;
+pub mod xls_extent;
 
 use std::io::Cursor;
 
@@ -192,6 +193,26 @@ fn read_xlsb(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
 }
 
 fn read_xls(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
+    // calamine builds every sheet's dense grid when the file is opened: check first.
+    for (i, extent) in xls_extent::sheet_extents(bytes).unwrap_or_default().iter().enumerate() {
+        if let Some(e) = extent
+            && e.cells() > max_cells
+        {
+            let range = format!(
+                "{}{}:{}{}",
+                crate::model::column_letters(e.first_col),
+                e.first_row + 1,
+                crate::model::column_letters(e.last_col),
+                e.last_row + 1
+            );
+            return Err(ReadError::TooLarge(format!(
+                "第{}个工作表的数据范围为{range}，约{}个单元格，超过{}个的上限（可能有误填在远处的单元格）",
+                i + 1,
+                e.cells(),
+                max_cells
+            )));
+        }
+    }
     let mut wb: Xls<_> = Xls::new(Cursor::new(bytes.to_vec())).map_err(|e| match e {
         calamine::XlsError::Password => ReadError::Encrypted,
         e => corrupt(e),
