@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod grid;
+pub mod ods_extent;
 pub mod review;
 pub mod sheet;
 pub mod sniff;
@@ -110,6 +111,31 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     Ok(())
 }
 
+/// Refuses a file one of whose sheets spans more cells than the limit (extents found
+/// without building the sheet).
+fn check_extents(extents: Option<Vec<Option<xls_extent::Extent>>>, max_cells: u64) -> Result<(), ReadError> {
+    for (i, extent) in extents.unwrap_or_default().iter().enumerate() {
+        if let Some(e) = extent
+            && e.cells() > max_cells
+        {
+            let range = format!(
+                "{}{}:{}{}",
+                crate::model::column_letters(e.first_col),
+                u64::from(e.first_row) + 1,
+                crate::model::column_letters(e.last_col),
+                u64::from(e.last_row) + 1
+            );
+            return Err(ReadError::TooLarge(format!(
+                "第{}个工作表的数据范围为{range}，约{}个单元格，超过{}个的上限（可能有误填在远处的单元格）",
+                i + 1,
+                e.cells(),
+                max_cells
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn corrupt(e: impl std::fmt::Display) -> ReadError {
     ReadError::Corrupt(e.to_string())
 }
@@ -194,25 +220,7 @@ fn read_xlsb(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
 
 fn read_xls(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
     // calamine builds every sheet's dense grid when the file is opened: check first.
-    for (i, extent) in xls_extent::sheet_extents(bytes).unwrap_or_default().iter().enumerate() {
-        if let Some(e) = extent
-            && e.cells() > max_cells
-        {
-            let range = format!(
-                "{}{}:{}{}",
-                crate::model::column_letters(e.first_col),
-                e.first_row + 1,
-                crate::model::column_letters(e.last_col),
-                e.last_row + 1
-            );
-            return Err(ReadError::TooLarge(format!(
-                "第{}个工作表的数据范围为{range}，约{}个单元格，超过{}个的上限（可能有误填在远处的单元格）",
-                i + 1,
-                e.cells(),
-                max_cells
-            )));
-        }
-    }
+    check_extents(xls_extent::sheet_extents(bytes), max_cells)?;
     let mut wb: Xls<_> = Xls::new(Cursor::new(bytes.to_vec())).map_err(|e| match e {
         calamine::XlsError::Password => ReadError::Encrypted,
         e => corrupt(e),
@@ -233,6 +241,7 @@ fn read_xls(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
 }
 
 fn read_ods(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
+    check_extents(ods_extent::sheet_extents(bytes), max_cells)?;
     let mut wb: Ods<_> = Ods::new(Cursor::new(bytes.to_vec())).map_err(|e| match e {
         calamine::OdsError::Password => ReadError::Encrypted,
         e => corrupt(e),

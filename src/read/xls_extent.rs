@@ -22,7 +22,9 @@ pub struct Extent {
 
 impl Extent {
     pub fn cells(&self) -> u64 {
-        (u64::from(self.last_row - self.first_row) + 1) * (u64::from(self.last_col - self.first_col) + 1)
+        let rows = u64::from(self.last_row.saturating_sub(self.first_row)) + 1;
+        let cols = u64::from(self.last_col.saturating_sub(self.first_col)) + 1;
+        rows.saturating_mul(cols)
     }
 
     fn add(extent: &mut Option<Extent>, row: u32, col: u32) {
