@@ -229,7 +229,7 @@ impl Discovery<'_> {
             }
             Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods | Format::Csv | Format::Html | Format::Et => {}
         }
-        let wb = match read::read_workbook(bytes, format, &self.config.limits) {
+        let wb = match read::guarded(|| read::read_workbook(bytes, format, &self.config.limits)) {
             Ok(wb) => wb,
             Err(ReadError::Encrypted) => {
                 return entry.finish(FileStatus::Rejected, format!("文件已加密，请让{who}取消密码后重新发送"));
@@ -287,7 +287,12 @@ impl Discovery<'_> {
                 _ => None,
             });
             let why = if let Some(w) = unreadable {
-                format!("{w}：请让{}删除无关内容或拆分后重新发送", entry.unit.as_deref().unwrap_or("报送单位"))
+                let who = entry.unit.as_deref().unwrap_or("报送单位");
+                if w.contains("上限") {
+                    format!("{w}：请让{who}删除无关内容或拆分后重新发送")
+                } else {
+                    format!("{w}：请让{who}用Excel打开后重新保存再发送")
+                }
             } else if entry
                 .sheets
                 .iter()

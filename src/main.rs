@@ -4,6 +4,13 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A panic while reading a file becomes that file's rejection (huizong::read::guarded)
+    // and stays quiet; any other is a bug, reported as one.
+    std::panic::set_hook(Box::new(|info| {
+        if !huizong::read::in_reader() {
+            eprintln!("huizong 内部错误（这是程序的缺陷，请把这段信息报告给开发者）：{info}");
+        }
+    }));
     let code = huizong::cli::main_with_args(std::env::args_os());
     ExitCode::from(code)
 }

@@ -333,3 +333,37 @@ fn far_cell_is_rejected(ext: &str) {
     assert_eq!(f["status"], "rejected", "{ext}");
     assert!(f["reason"].as_str().is_some_and(|r| r.contains(":IV65536") && r.contains("请让罗埠镇")), "{f}");
 }
+
+/// Runs one hostile fixture as 汤溪镇's return; returns the report.
+fn run_hostile(fixture: &str) -> (Output, serde_json::Value) {
+    let ws = workspace();
+    let period = ws.path().join("returns/2015-10");
+    std::fs::remove_file(period.join("汤溪镇.xlsx")).expect("rm");
+    std::fs::copy(fixtures().join("hostile").join(fixture), period.join("汤溪镇.xlsx")).expect("copy");
+    let o = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    let text = std::fs::read_to_string(ws.path().join("输出/汇总_2015-10.json")).expect("report");
+    (o, serde_json::from_str(&text).expect("json"))
+}
+
+#[test]
+fn a_reference_past_excels_grid_is_a_rejection_not_a_crash() {
+    let (o, v) = run_hostile("long_ref.xlsx");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "a reader panic stays quiet: {}", stderr(&o));
+    let f = &v["files"][0];
+    assert_eq!(f["status"], "rejected");
+    assert!(f["reason"].as_str().is_some_and(|r| r.contains("请让汤溪镇")), "{f}");
+}
+
+#[test]
+fn an_unknown_error_value_blanks_one_cell_not_the_sheet() {
+    let (o, v) = run_hostile("spill.xlsx");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(v["files"][0]["status"], "used");
+    let names: Vec<&str> =
+        v["records"].as_array().expect("records").iter().filter_map(|r| r["raw_name"].as_str()).collect();
+    assert_eq!(names, vec!["寺平村党支部", "汤溪村党支部"]);
+    let bad = v["issues"].as_array().expect("issues").iter().find(|i| i["code"] == "bad_value").expect("reported");
+    assert!(bad["message"].as_str().is_some_and(|m| m.contains("#SPILL!")), "{bad}");
+    assert_eq!(bad["source"]["sheet"], "10月");
+}

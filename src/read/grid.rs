@@ -42,6 +42,8 @@ impl GridRow {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Grid {
     pub name: Option<String>,
+    /// Cells the reader had to leave out (error values it does not know, like #SPILL!).
+    pub unreadable_cells: u32,
     pub visible: bool,
     /// Rows in ascending order; rows never seen hold no value and are absent.
     pub rows: Vec<GridRow>,
@@ -79,7 +81,7 @@ impl Grid {
                 }
             }
         }
-        let mut grid = Grid { name, visible, rows, merges, filled: HashMap::new() };
+        let mut grid = Grid { name, visible, rows, merges, filled: HashMap::new(), unreadable_cells: 0 };
         grid.fill_merges();
         grid
     }

@@ -78,6 +78,24 @@ pub fn read_workbook(bytes: &[u8], format: Format, limits: &Limits) -> Result<Wo
     }
 }
 
+thread_local! {
+    static IN_READER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the current thread is inside [`guarded`] (the panic hook stays quiet there).
+pub fn in_reader() -> bool {
+    IN_READER.with(std::cell::Cell::get)
+}
+
+/// Runs a reader and turns a panic inside it (calamine has overflowing cell references,
+/// calamine issues #694/#709) into a rejection: one bad file must not stop the month.
+pub fn guarded<T>(f: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadError> {
+    IN_READER.with(|flag| flag.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    IN_READER.with(|flag| flag.set(false));
+    result.unwrap_or_else(|_| Err(ReadError::Corrupt("文件内容超出读取组件能处理的范围".to_string())))
+}
+
 /// Refuses a zip whose entries would decompress beyond the limits (a zip bomb), before any
 /// entry is inflated: the sizes come from the central directory.
 pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
@@ -170,8 +188,10 @@ fn read_xlsx(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
             let merges: Vec<Merge> =
                 wb.merge_cells_by_sheet_name(&name).map_err(corrupt)?.iter().map(dimensions_to_merge).collect();
             let mut reader = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
-            let cells = collect_cells(|| reader.next_cell().map_err(corrupt), &name, max_cells, is_1904)?;
-            Ok(Grid::from_cells(Some(name.clone()), visible, cells, merges))
+            let (cells, unreadable) = collect_cells(|| reader.next_cell().map_err(corrupt), &name, max_cells, is_1904)?;
+            let mut grid = Grid::from_cells(Some(name.clone()), visible, cells, merges);
+            grid.unreadable_cells = unreadable;
+            Ok(grid)
         })();
         sheets.push(SheetRead { name, visible, grid });
     }
@@ -185,9 +205,21 @@ fn collect_cells<'a>(
     sheet: &str,
     max_cells: u64,
     is_1904: bool,
-) -> Result<Vec<(u32, u32, CellValue)>, ReadError> {
+) -> Result<(Vec<(u32, u32, CellValue)>, u32), ReadError> {
     let mut cells = Vec::new();
-    while let Some(cell) = next()? {
+    let mut skipped_errors = 0u32;
+    loop {
+        let cell = match next() {
+            Ok(Some(cell)) => cell,
+            Ok(None) => break,
+            // A cell holding an error value calamine does not know (#SPILL!, #CALC!) fails
+            // only that cell: the reader has consumed it and goes on with the next.
+            Err(ReadError::Corrupt(msg)) if msg.contains("Unsupported cell error value") && skipped_errors < 10_000 => {
+                skipped_errors += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let (r, c) = cell.get_position();
         let v = convert_ref(cell.get_value(), is_1904);
         if !v.is_blank() {
@@ -197,7 +229,7 @@ fn collect_cells<'a>(
             cells.push((r, c, v));
         }
     }
-    Ok(cells)
+    Ok((cells, skipped_errors))
 }
 
 fn read_xlsb(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
@@ -210,8 +242,10 @@ fn read_xlsb(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
     for (name, visible) in worksheet_list(&wb) {
         let grid = (|| {
             let mut reader = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
-            let cells = collect_cells(|| reader.next_cell().map_err(corrupt), &name, max_cells, is_1904)?;
-            Ok(Grid::from_cells(Some(name.clone()), visible, cells, Vec::new()))
+            let (cells, unreadable) = collect_cells(|| reader.next_cell().map_err(corrupt), &name, max_cells, is_1904)?;
+            let mut grid = Grid::from_cells(Some(name.clone()), visible, cells, Vec::new());
+            grid.unreadable_cells = unreadable;
+            Ok(grid)
         })();
         sheets.push(SheetRead { name, visible, grid });
     }

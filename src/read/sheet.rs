@@ -317,6 +317,17 @@ pub fn read_sheet(grid: &Grid, ctx: &SheetContext<'_>) -> SheetOutcome {
         }
     }
     let name_col = header.col(FieldKey::Name).unwrap_or(0);
+    if grid.unreadable_cells > 0 {
+        out.issues.push(Issue::new(
+            IssueCode::BadValue,
+            None,
+            Some(Source::sheet(ctx.file, sheet_name)),
+            format!(
+                "有{}个单元格是本程序不认识的错误值（如 #SPILL!、#CALC!），已按空白处理：请在Excel中修正公式或改为数值后重新发送",
+                grid.unreadable_cells
+            ),
+        ));
+    }
 
     for row in grid.non_blank_rows() {
         if row.index < first_header_row {
