@@ -198,6 +198,9 @@ fn read_xlsx(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
     Ok(Workbook { sheets, is_1904, modified })
 }
 
+/// Non-blank cells with their 0-based row and column.
+type SparseCells = Vec<(u32, u32, CellValue)>;
+
 /// Collects the non-blank cells of a streamed sheet, stopping at the cell limit before
 /// anything more is allocated.
 fn collect_cells<'a>(
@@ -205,7 +208,7 @@ fn collect_cells<'a>(
     sheet: &str,
     max_cells: u64,
     is_1904: bool,
-) -> Result<(Vec<(u32, u32, CellValue)>, u32), ReadError> {
+) -> Result<(SparseCells, u32), ReadError> {
     let mut cells = Vec::new();
     let mut skipped_errors = 0u32;
     loop {
