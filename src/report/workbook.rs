@@ -2,20 +2,29 @@
 //! a fixed order, formatted to be printed and filed as is. Input: a [`Report`]. Output: the
 //! bytes of the workbook, identical for an identical report (no wall clock anywhere).
 //!
-//! Every list sheet is built the same way: its rows are plain [`Cell`] values, and one helper
-//! writes the title, the header, the rows, the column widths, the filter and the page setup.
-//! Text from returns always goes through `write_string`, so "=1+1" stays text.
+//! Every list sheet is built the same way: its rows are plain `Cell` values, and one helper
+//! (`write_table`, shared with the correction lists) writes the title, the header, the rows,
+//! the column widths, the row heights, the filter and the page setup. Text from returns always
+//! goes through `write_string`, so "=1+1" stays text.
+//!
+//! The layout is computed here, not left to the reader: rust_xlsxwriter's autofit counts a
+//! Chinese character as narrow, and neither Excel nor LibreOffice grows a row for wrapped text
+//! when it opens a file. Widths and heights come from an estimate of the printed width of each
+//! text (a Chinese character is as wide as the font is high, a digit about half of that).
 
 use std::collections::{BTreeSet, HashMap};
 
 use rust_xlsxwriter::{
-    Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatFormula,
-    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+    Chart, ChartFont, ChartFormat, ChartLegendPosition, ChartLine, ChartSolidFill, ChartType, Color,
+    ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatFormula, DataValidation, DocProperties,
+    ExcelDateTime, Format, FormatAlign, FormatBorder, FormatUnderline, Url, Workbook, Worksheet, XlsxError,
 };
 
 use crate::discover::FileEntry;
+use crate::history::ChangeKind;
 use crate::matching::{MatchResult, Method};
 use crate::model::{Issue, IssueCode, Source, column_letters};
+use crate::period::Period;
 use crate::read::sheet::SheetStatus;
 use crate::reconcile::{Record, UnitSummary};
 use crate::report::Report;
@@ -35,7 +44,11 @@ const MAX_DATA_ROWS: usize = 1_048_576 - 2;
 const MAX_CELL_CHARS: usize = 32_767;
 /// Excel's limit on a drop-down list written inline (characters, commas included).
 const MAX_LIST_CHARS: usize = 255;
-const EMPTY: &str = "（无）";
+/// Excel's limit on the hyperlinks of one worksheet; further 来源 cells are plain text.
+const MAX_LINKS: usize = 65_530;
+/// Excel's limit on the length of a link; a longer path is shown as plain text.
+const MAX_LINK_CHARS: usize = 2_079;
+pub(super) const EMPTY: &str = "（无）";
 const DASH: &str = "—";
 
 // Columns of 汇总 that other parts (red highlighting, chart) refer to.
@@ -50,15 +63,213 @@ const COL_STAR_LOW: u16 = 16;
 const COL_VENUE: u16 = 17;
 const COL_COMPLIANT: u16 = 20;
 
+// ---------------------------------------------------------------------------------------
+// Page geometry
+//
+// Column widths are in Excel's character units: a column of width w is 7w + 5 pixels wide at
+// 96 dpi (the default font, Calibri 11, has 7-pixel digits). An 11-point character of 宋体 is
+// 11 pt = 14.7 px = 2.1 units wide; a digit or Latin letter a little over half of that.
+
+/// Width of a Chinese (full-width) character of the body font, in column units.
+const WIDE: f64 = 2.1;
+/// Width of a digit, Latin letter or ASCII sign of the body font, in column units.
+const NARROW: f64 = 1.1;
+/// Inner padding of a cell plus a margin for rounding, in column units.
+const PAD: f64 = 1.0;
+/// The narrowest and widest column.
+const MIN_COL: f64 = 4.0;
+const MAX_COL: f64 = 72.0;
+/// One line of 11-point text, and the space above and below the lines of a row, in points.
+const LINE_PT: f64 = 15.0;
+const ROW_PAD_PT: f64 = 5.0;
+/// Excel's tallest row, in points.
+const MAX_ROW_PT: f64 = 409.0;
+/// Height of a row left at the default (the chart's rows), in points and pixels.
+const DEFAULT_ROW_PT: f64 = 15.0;
+const DEFAULT_ROW_PX: u32 = 20;
+const TITLE_ROW_PT: f64 = 36.0;
+/// Height of a 落款 line, in points.
+const SIGN_ROW_PT: f64 = 22.0;
+
+// Margins in inches: narrow at the sides so that wide tables print as large as possible.
+const MARGIN_SIDE: f64 = 0.4;
+const MARGIN_TOP: f64 = 0.6;
+const MARGIN_BOTTOM: f64 = 0.7;
+const MARGIN_HEADER: f64 = 0.3;
+const MARGIN_FOOTER: f64 = 0.3;
+/// The printable area of an A4 landscape page (297 × 210 mm) inside the margins: width in
+/// pixels at 96 dpi, height in points.
+const PAGE_WIDTH_PX: f64 = (11.69 - 2.0 * MARGIN_SIDE) * 96.0;
+const PAGE_HEIGHT_PT: f64 = (8.27 - MARGIN_TOP - MARGIN_BOTTOM) * 72.0;
+/// A list sheet wider than this is narrowed (its long texts wrap), so that printed one page
+/// wide it is scaled to no less than about 80 %; a sheet of many columns (明细) to 68 %,
+/// or its names would wrap on every line.
+const LIST_WIDTH_PX: f64 = PAGE_WIDTH_PX / 0.8;
+const WIDE_LIST_WIDTH_PX: f64 = PAGE_WIDTH_PX / 0.68;
+const WIDE_LIST_COLUMNS: usize = 12;
+
+/// The width of a column in pixels, as Excel lays it out.
+fn col_px(width: f64) -> f64 {
+    (width * 7.0 + 5.0).floor()
+}
+
+/// Whether a character takes two columns in a Chinese font (CJK, full-width forms and the
+/// punctuation and symbols SimSun draws full width, such as — “” ① └ ★).
+fn is_wide(c: char) -> bool {
+    matches!(c,
+        '\u{2010}'..='\u{2027}' | '\u{2190}'..='\u{21FF}' | '\u{2460}'..='\u{24FF}' | '\u{2500}'..='\u{27BF}'
+        | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}'
+        | '\u{FE30}'..='\u{FE4F}' | '\u{FF00}'..='\u{FF60}' | '\u{FFE0}'..='\u{FFE6}' | '\u{20000}'..='\u{3FFFD}')
+}
+
+fn char_width(c: char) -> f64 {
+    if is_wide(c) { WIDE } else { NARROW }
+}
+
+/// The widths of the pieces a line of text may break between, in order: a Chinese
+/// character alone, a space alone, a run of other characters (a number, a file extension,
+/// a cell address) together.
+fn pieces(line: &str) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut run = 0.0;
+    for c in line.chars() {
+        if is_wide(c) || c == ' ' {
+            if run > 0.0 {
+                out.push(run);
+                run = 0.0;
+            }
+            out.push(char_width(c));
+        } else {
+            run += NARROW;
+        }
+    }
+    if run > 0.0 {
+        out.push(run);
+    }
+    out
+}
+
+/// Column width a text needs on one line (its longest line), padding included.
+fn text_width(s: &str) -> f64 {
+    s.lines().map(|l| l.chars().map(char_width).sum::<f64>()).fold(0.0, f64::max) + PAD
+}
+
+/// The narrowest column a text wraps into without breaking a piece (see [`pieces`]).
+fn min_text_width(s: &str) -> f64 {
+    s.lines().flat_map(pieces).fold(0.0, f64::max) + PAD
+}
+
+/// Lines a text takes in a column of `width` units, breaking between pieces as Excel and
+/// LibreOffice do (and inside a piece wider than the column).
+fn line_count(s: &str, width: f64) -> usize {
+    let room = (width - PAD).max(WIDE);
+    let lines: usize = s
+        .split('\n')
+        .map(|line| {
+            let mut lines = 1;
+            let mut x: f64 = 0.0;
+            for w in pieces(line) {
+                if x > 0.0 && x + w > room + 1e-9 {
+                    lines += 1;
+                    x = 0.0;
+                }
+                x += w;
+                while x > room + 1e-9 {
+                    lines += 1;
+                    x -= room;
+                }
+            }
+            lines
+        })
+        .sum();
+    lines.max(1)
+}
+
+/// The height of a row whose tallest cell has `lines` lines, in points.
+fn lines_height(lines: usize) -> f64 {
+    (lines as f64 * LINE_PT + ROW_PAD_PT).min(MAX_ROW_PT)
+}
+
+/// The narrowest a header may get: split over two lines.
+fn header_min_width(h: &str) -> f64 {
+    let chars: Vec<char> = h.chars().collect();
+    let (first, second) = chars.split_at(chars.len().div_ceil(2));
+    let w = |part: &[char]| part.iter().copied().map(char_width).sum::<f64>();
+    w(first).max(w(second)) + PAD
+}
+
+/// Column widths for a table: each column as wide as its widest text; when the table is
+/// wider than `max_px`, the widest columns are narrowed to one common width (their text
+/// wraps), but never below the header split over two lines or an unbreakable piece of text.
+fn fit_columns(headers: &[&str], rows: &[Vec<Cell>], max_px: f64) -> Vec<f64> {
+    let mut natural: Vec<f64> = headers.iter().map(|h| text_width(h)).collect();
+    let mut least: Vec<f64> = headers.iter().map(|h| header_min_width(h)).collect();
+    for row in rows {
+        for ((cell, n), l) in row.iter().zip(natural.iter_mut()).zip(least.iter_mut()) {
+            *n = n.max(cell.width());
+            *l = l.max(cell.min_width());
+        }
+    }
+    for (n, l) in natural.iter_mut().zip(least.iter_mut()) {
+        *n = n.clamp(MIN_COL, MAX_COL);
+        *l = l.clamp(MIN_COL, *n);
+    }
+    let fitted = |cap: f64| -> Vec<f64> { natural.iter().zip(&least).map(|(n, l)| n.min(cap).max(*l)).collect() };
+    let px = |widths: &[f64]| widths.iter().map(|w| col_px(*w)).sum::<f64>();
+    if px(&natural) <= max_px {
+        return natural;
+    }
+    // The largest common cap that fits, by bisection.
+    let (mut lo, mut hi) = (0.0, MAX_COL);
+    for _ in 0..40 {
+        let mid = (lo + hi) / 2.0;
+        if px(&fitted(mid)) <= max_px {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    fitted(lo)
+}
+
+/// The width of the title in pixels (18-point 黑体: 24 px a Chinese character).
+fn title_px(title: &str) -> f64 {
+    title.chars().map(|c| if is_wide(c) { 24.0 } else { 12.5 }).sum::<f64>() + 24.0
+}
+
+/// Widens the widest column so that the table is as wide as its title: Excel clips the text
+/// of a merged cell at its edges.
+fn widen_for_title(widths: &mut [f64], title: &str) {
+    let short = title_px(title) - widths.iter().map(|w| col_px(*w)).sum::<f64>();
+    if short > 0.0
+        && let Some(widest) = widths.iter_mut().max_by(|a, b| a.total_cmp(b))
+    {
+        *widest += (short / 7.0).ceil();
+    }
+}
+
+/// The height a row needs for its wrapped cells, in points.
+fn row_height(cells: &[Cell], widths: &[f64]) -> f64 {
+    let lines = cells.iter().zip(widths).map(|(c, w)| line_count(&c.shown(), *w)).max().unwrap_or(1);
+    lines_height(lines)
+}
+
+// ---------------------------------------------------------------------------------------
+// Cells and formats
+
 /// One cell of a table row.
 #[derive(Debug, Clone, PartialEq)]
-enum Cell {
+pub(super) enum Cell {
+    /// Text, left-aligned and wrapped.
     Text(String),
+    /// A short label (是/否, —, 错误), centred.
+    Tag(String),
     Number(f64),
     /// A ratio shown as a percentage ("0.0%").
     Percent(f64),
     /// A similarity score ("0.00").
     Score(f64),
+    /// A 来源 cell: a link to the source cell in the summary workbook, plain text elsewhere.
     Source(Source),
     /// An empty answer cell with a drop-down of the given choices.
     Choice(Vec<String>),
@@ -67,15 +278,19 @@ enum Cell {
 }
 
 impl Cell {
-    fn text(s: impl Into<String>) -> Cell {
+    pub(super) fn text(s: impl Into<String>) -> Cell {
         Cell::Text(s.into())
     }
 
-    fn opt_text(s: Option<&str>) -> Cell {
+    pub(super) fn tag(s: impl Into<String>) -> Cell {
+        Cell::Tag(s.into())
+    }
+
+    pub(super) fn opt_text(s: Option<&str>) -> Cell {
         s.map_or(Cell::Blank, Cell::text)
     }
 
-    fn count(n: u32) -> Cell {
+    pub(super) fn count(n: u32) -> Cell {
         Cell::Number(f64::from(n))
     }
 
@@ -85,48 +300,48 @@ impl Cell {
 
     /// A figure that does not apply (a unit without a belt) is shown as —.
     fn count_or_dash(n: Option<u32>) -> Cell {
-        n.map_or(Cell::text(DASH), Cell::count)
+        n.map_or(Cell::tag(DASH), Cell::count)
     }
 
     fn yes_no(b: bool) -> Cell {
-        Cell::text(if b { "是" } else { "否" })
+        Cell::tag(if b { "是" } else { "否" })
     }
 
-    fn opt_source(s: Option<&Source>) -> Cell {
+    pub(super) fn opt_source(s: Option<&Source>) -> Cell {
         s.map_or(Cell::Blank, |s| Cell::Source(s.clone()))
     }
 
-    /// Display width in Excel character units, before clamping.
+    /// The text a reader sees in the cell.
+    fn shown(&self) -> String {
+        match self {
+            Cell::Text(s) | Cell::Tag(s) => s.clone(),
+            Cell::Number(n) => n.to_string(),
+            Cell::Percent(x) => format!("{:.1}%", x * 100.0),
+            Cell::Score(x) => format!("{x:.2}"),
+            Cell::Source(s) => s.display(),
+            Cell::Choice(_) | Cell::Blank => String::new(),
+        }
+    }
+
+    /// Width on one line, in column units.
     fn width(&self) -> f64 {
         match self {
-            Cell::Text(s) => text_width(s),
-            Cell::Number(n) => text_width(&n.to_string()),
-            Cell::Percent(_) => text_width("100.0%"),
-            Cell::Score(_) => text_width("0.00"),
-            Cell::Source(s) => text_width(&s.display()),
+            // The answer is one of the choices.
+            Cell::Choice(items) => items.iter().map(|i| text_width(i)).fold(0.0, f64::max),
+            Cell::Blank => 0.0,
+            _ => text_width(&self.shown()),
+        }
+    }
+
+    /// The narrowest the cell may get: figures and sources do not wrap.
+    fn min_width(&self) -> f64 {
+        match self {
+            Cell::Text(s) | Cell::Tag(s) => min_text_width(s),
+            // A link does not wrap in LibreOffice, and an address reads badly broken.
+            Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Source(_) => self.width(),
             Cell::Choice(_) | Cell::Blank => 0.0,
         }
     }
-}
-
-/// Whether a character takes two columns in a Chinese font (CJK, full-width forms and the
-/// punctuation SimSun draws full width, such as — and “”).
-fn is_wide(c: char) -> bool {
-    matches!(c,
-        '\u{2010}'..='\u{2027}' | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}'
-        | '\u{FE30}'..='\u{FE4F}' | '\u{FF00}'..='\u{FF60}' | '\u{FFE0}'..='\u{FFE6}' | '\u{20000}'..='\u{3FFFD}')
-}
-
-/// Column width for a text: 2 per wide character, 1.1 per other character, plus 2 of padding;
-/// the longest line counts.
-fn text_width(s: &str) -> f64 {
-    let longest =
-        s.lines().map(|l| l.chars().map(|c| if is_wide(c) { 2.0 } else { 1.1 }).sum::<f64>()).fold(0.0, f64::max);
-    longest + 2.0
-}
-
-fn clamp_width(w: f64) -> f64 {
-    w.clamp(6.0, 50.0)
 }
 
 /// Cuts a text to Excel's cell limit rather than failing the whole workbook.
@@ -153,59 +368,146 @@ fn star_word(n: u8) -> &'static str {
     }
 }
 
-fn chinese_date(d: Date) -> String {
+pub(super) fn chinese_date(d: Date) -> String {
     format!("{}年{}月{}日", d.year, d.month, d.day)
 }
 
-/// The cell formats of the workbook.
-struct Formats {
-    title: Format,
-    header: Format,
+/// The formats of the cells of one kind of row (ordinary rows, or the bold 合计 row).
+pub(super) struct Body {
     text: Format,
+    tag: Format,
     number: Format,
     percent: Format,
     score: Format,
-    sign: Format,
-    red: Format,
+    link: Format,
 }
 
-impl Formats {
-    fn new() -> Formats {
-        let body = Format::new()
+impl Body {
+    fn new(bold: bool) -> Body {
+        let mut text = Format::new()
             .set_font_name("宋体")
             .set_font_size(11)
             .set_border(FormatBorder::Thin)
             .set_text_wrap()
             .set_align(FormatAlign::VerticalCenter);
-        Formats {
-            title: Format::new()
-                .set_font_name("黑体")
-                .set_font_size(16)
-                .set_bold()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter),
-            header: body.clone().set_bold().set_background_color(Color::RGB(0xD9D9D9)).set_align(FormatAlign::Center),
-            number: body.clone(),
-            percent: body.clone().set_num_format("0.0%"),
-            score: body.clone().set_num_format("0.00"),
-            sign: Format::new().set_font_name("宋体").set_font_size(11).set_align(FormatAlign::Right),
-            red: Format::new().set_font_color(Color::RGB(0xFF0000)),
-            text: body,
+        if bold {
+            text = text.set_bold();
+        }
+        let centred = text.clone().set_align(FormatAlign::Center);
+        Body {
+            tag: centred.clone(),
+            number: centred.clone(),
+            percent: centred.clone().set_num_format("0.0%"),
+            score: centred.set_num_format("0.00"),
+            // Excel's own hyperlink look, on the table's borders and font.
+            link: text.clone().set_font_color(Color::RGB(0x0563C1)).set_underline(FormatUnderline::Single),
+            text,
         }
     }
 }
 
-/// What every sheet shares: the formats and the title.
-struct Ctx {
-    f: Formats,
-    /// "<organiser><title>情况汇总表（2015年10月）"
-    title: String,
+/// The cell formats of the workbook.
+pub(super) struct Formats {
+    title: Format,
+    header: Format,
+    /// A line of text between the title and the table.
+    note: Format,
+    pub(super) body: Body,
+    total: Body,
+    sign: Format,
+    sign_right: Format,
+    red: Format,
 }
 
-/// Writes a text through one path so that the 来源 cells can become links to the source cell
-/// later (the relative path from the output folder is not known here yet).
-fn write_source(ws: &mut Worksheet, row: u32, col: u16, source: &Source, format: &Format) -> Result<(), XlsxError> {
-    ws.write_string_with_format(row, col, clip(&source.display()), format)?;
+impl Formats {
+    pub(super) fn new() -> Formats {
+        let body = Body::new(false);
+        Formats {
+            title: Format::new()
+                .set_font_name("黑体")
+                .set_font_size(18)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            header: body
+                .text
+                .clone()
+                .set_bold()
+                .set_background_color(Color::RGB(0xD9D9D9))
+                .set_align(FormatAlign::Center),
+            note: Format::new().set_font_name("宋体").set_font_size(11).set_align(FormatAlign::VerticalCenter),
+            sign: Format::new()
+                .set_font_name("宋体")
+                .set_font_size(12)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            sign_right: Format::new()
+                .set_font_name("宋体")
+                .set_font_size(12)
+                .set_align(FormatAlign::Right)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_indent(1),
+            red: Format::new().set_font_color(Color::RGB(0xFF0000)),
+            total: Body::new(true),
+            body,
+        }
+    }
+}
+
+/// What every sheet shares.
+pub(super) struct Ctx {
+    pub(super) f: Formats,
+    /// "<organiser><title>情况汇总表（2015年10月）"
+    pub(super) title: String,
+    /// The period folder relative to the output folder, for links from 来源 cells; `None`
+    /// writes 来源 as plain text (the correction lists travel by e-mail).
+    pub(super) source_base: Option<String>,
+}
+
+/// The links a worksheet may still hold (Excel's 65,530).
+struct Links(usize);
+
+impl Links {
+    fn new() -> Links {
+        Links(MAX_LINKS)
+    }
+}
+
+/// The link of a 来源 cell: the source file by its path from the output folder and, in a
+/// workbook, the cell (`../returns/2015-10/汤溪镇.xlsx#'10月'!B7`). `None` when a link
+/// cannot carry the path faithfully.
+fn source_url(base: &str, source: &Source) -> Option<Url> {
+    let path = format!("{base}{}", source.file);
+    // rust_xlsxwriter cuts a link at its first '#' and leaves a path with an escape such as
+    // "%20" unescaped: a file name holding either would point elsewhere.
+    if path.contains(['#', '%']) {
+        return None;
+    }
+    let mut link = format!("file:///{path}");
+    if let Some(sheet) = &source.sheet {
+        let cell = source.a1().unwrap_or_else(|| "A1".to_string());
+        link.push_str(&format!("#'{}'!{cell}", sheet.replace('\'', "''")));
+    }
+    (link.chars().count() <= MAX_LINK_CHARS).then(|| Url::new(link).set_text(clip(&source.display())))
+}
+
+/// A 来源 cell: `文件名!工作表!单元格`, a link to that cell while the sheet has links left
+/// and the context has a base, else plain text.
+fn write_source(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    body: &Body,
+    links: &mut Links,
+    (row, col): (u32, u16),
+    source: &Source,
+) -> Result<(), XlsxError> {
+    if links.0 > 0
+        && let Some(url) = ctx.source_base.as_deref().and_then(|base| source_url(base, source))
+    {
+        ws.write_url_with_format(row, col, url, &body.link)?;
+        links.0 -= 1;
+        return Ok(());
+    }
+    ws.write_string_with_format(row, col, clip(&source.display()), &body.text)?;
     Ok(())
 }
 
@@ -228,42 +530,63 @@ fn choice_validation(items: &[String]) -> Result<Option<DataValidation>, XlsxErr
     Ok(Some(DataValidation::new().allow_list_strings(&kept)?))
 }
 
-fn write_cell(ws: &mut Worksheet, f: &Formats, row: u32, col: u16, cell: &Cell) -> Result<(), XlsxError> {
+fn write_cell(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    body: &Body,
+    links: &mut Links,
+    (row, col): (u32, u16),
+    cell: &Cell,
+) -> Result<(), XlsxError> {
     match cell {
-        Cell::Text(s) => ws.write_string_with_format(row, col, clip(s), &f.text).map(|_| ()),
-        Cell::Number(n) if n.is_finite() => ws.write_number_with_format(row, col, *n, &f.number).map(|_| ()),
-        Cell::Percent(x) if x.is_finite() => ws.write_number_with_format(row, col, *x, &f.percent).map(|_| ()),
-        Cell::Score(x) if x.is_finite() => ws.write_number_with_format(row, col, *x, &f.score).map(|_| ()),
-        Cell::Source(s) => write_source(ws, row, col, s, &f.text),
+        Cell::Text(s) => ws.write_string_with_format(row, col, clip(s), &body.text).map(|_| ()),
+        Cell::Tag(s) => ws.write_string_with_format(row, col, clip(s), &body.tag).map(|_| ()),
+        Cell::Number(n) if n.is_finite() => ws.write_number_with_format(row, col, *n, &body.number).map(|_| ()),
+        Cell::Percent(x) if x.is_finite() => ws.write_number_with_format(row, col, *x, &body.percent).map(|_| ()),
+        Cell::Score(x) if x.is_finite() => ws.write_number_with_format(row, col, *x, &body.score).map(|_| ()),
+        Cell::Source(s) => write_source(ws, ctx, body, links, (row, col), s),
         Cell::Choice(items) => {
-            ws.write_blank(row, col, &f.text)?;
+            ws.write_blank(row, col, &body.text)?;
             if let Some(dv) = choice_validation(items)? {
                 ws.add_data_validation(row, col, row, col, &dv)?;
             }
             Ok(())
         }
         Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Blank => {
-            ws.write_blank(row, col, &f.text).map(|_| ())
+            ws.write_blank(row, col, &body.text).map(|_| ())
         }
     }
 }
 
-/// Writes `rows` from sheet row `first` on, widening `widths`; returns the next free row.
+/// Writes the cells of one row.
+fn write_cells(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    body: &Body,
+    links: &mut Links,
+    row: u32,
+    cells: &[Cell],
+) -> Result<(), XlsxError> {
+    for (c, cell) in cells.iter().enumerate() {
+        write_cell(ws, ctx, body, links, (row, col_num(c)), cell)?;
+    }
+    Ok(())
+}
+
+/// Writes `rows` from sheet row `first` on, each as tall as its wrapped text needs in columns
+/// of `widths`; returns the next free row.
 fn write_rows(
     ws: &mut Worksheet,
-    f: &Formats,
+    ctx: &Ctx,
     first: u32,
     rows: &[Vec<Cell>],
-    widths: &mut [f64],
+    widths: &[f64],
+    links: &mut Links,
 ) -> Result<u32, XlsxError> {
     let mut row = first;
     for cells in rows {
-        for (c, cell) in cells.iter().enumerate() {
-            write_cell(ws, f, row, col_num(c), cell)?;
-            if let Some(w) = widths.get_mut(c) {
-                *w = w.max(cell.width());
-            }
-        }
+        write_cells(ws, ctx, &ctx.f.body, links, row, cells)?;
+        ws.set_row_height(row, row_height(cells, widths))?;
         row = row.saturating_add(1);
     }
     Ok(row)
@@ -279,43 +602,124 @@ fn merged(ws: &mut Worksheet, row: u32, first: u16, last: u16, text: &str, forma
     Ok(())
 }
 
-/// Row 1: the merged title over `ncols` columns.
-fn write_title(ws: &mut Worksheet, ctx: &Ctx, name: &str, ncols: usize) -> Result<(), XlsxError> {
-    let title = if name == SHEETS[0] { ctx.title.clone() } else { format!("{}—{name}", ctx.title) };
-    merged(ws, 0, 0, col_num(ncols.saturating_sub(1)), &title, &ctx.f.title)?;
-    ws.set_row_height(0, 30)?;
+/// Row 1: the merged title over columns `0..=last_col`.
+fn write_title(ws: &mut Worksheet, ctx: &Ctx, title: &str, last_col: u16) -> Result<(), XlsxError> {
+    merged(ws, 0, 0, last_col, title, &ctx.f.title)?;
+    ws.set_row_height(0, TITLE_ROW_PT)?;
     Ok(())
 }
 
-/// A4 landscape, one page wide, rows 1–2 repeated, page numbers in the footer; header frozen.
-fn page_setup(ws: &mut Worksheet) -> Result<(), XlsxError> {
-    ws.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 0).set_footer("&C第 &P 页 共 &N 页");
-    ws.set_repeat_rows(0, 1)?;
-    ws.set_freeze_panes(2, 0)?;
-    Ok(())
-}
-
-/// Names the sheet and writes title, header and page setup; returns the header widths.
-fn frame(ws: &mut Worksheet, ctx: &Ctx, name: &str, headers: &[&str]) -> Result<Vec<f64>, XlsxError> {
-    ws.set_name(name)?;
-    write_title(ws, ctx, name, headers.len())?;
+/// The header row, as tall as its longest wrapped header.
+fn write_header(ws: &mut Worksheet, ctx: &Ctx, row: u32, headers: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
     for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(1, col_num(c), *h, &ctx.f.header)?;
+        ws.write_string_with_format(row, col_num(c), *h, &ctx.f.header)?;
     }
-    page_setup(ws)?;
-    Ok(headers.iter().map(|h| text_width(h)).collect())
+    let lines = headers.iter().zip(widths).map(|(h, w)| line_count(h, *w)).max().unwrap_or(1);
+    ws.set_row_height(row, lines_height(lines))?;
+    Ok(())
+}
+
+/// A4 landscape, one page wide and centred, narrow side margins, the rows down to
+/// `header_row` repeated on every page and frozen on screen, page numbers in the footer.
+fn page_setup(ws: &mut Worksheet, header_row: u32) -> Result<(), XlsxError> {
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_print_center_horizontally(true)
+        .set_margins(MARGIN_SIDE, MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM, MARGIN_HEADER, MARGIN_FOOTER)
+        .set_footer("&C&\"宋体,Regular\"&10第 &P 页 共 &N 页");
+    ws.set_repeat_rows(0, header_row)?;
+    ws.set_freeze_panes(header_row + 1, 0)?;
+    Ok(())
 }
 
 fn set_widths(ws: &mut Worksheet, widths: &[f64]) -> Result<(), XlsxError> {
     for (c, w) in widths.iter().enumerate() {
-        ws.set_column_width(col_num(c), clamp_width(*w))?;
+        ws.set_column_width(col_num(c), *w)?;
     }
     Ok(())
 }
 
-/// A list sheet: 序号 plus `headers`, one row per entry of `rows` (numbered here), filtered;
-/// `empty` fills the first data row when there is nothing to list. A list longer than
-/// `max_rows` continues on "<name>（续1）"….
+/// A table sheet, for [`write_table`].
+pub(super) struct Table<'a> {
+    pub(super) name: &'a str,
+    pub(super) title: &'a str,
+    /// A line between the title and the header (a correction list's count).
+    pub(super) note: Option<&'a str>,
+    pub(super) headers: &'a [&'a str],
+    pub(super) rows: &'a [Vec<Cell>],
+    /// What the first data row says when there are no rows.
+    pub(super) empty: &'a str,
+    /// Whether the header gets an auto-filter (list sheets do, a page of notes does not).
+    pub(super) filter: bool,
+}
+
+/// Writes a table sheet: the merged title, the note if any, the bold shaded header, the rows
+/// sized for their wrapped text, the auto-filter and the page setup. Returns the first row
+/// under the table and the column widths, for what goes under it.
+pub(super) fn write_table(wb: &mut Workbook, ctx: &Ctx, t: &Table<'_>) -> Result<(u32, Vec<f64>), XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name(t.name)?;
+    let last_col = col_num(t.headers.len().saturating_sub(1));
+    let max_px = if t.headers.len() > WIDE_LIST_COLUMNS { WIDE_LIST_WIDTH_PX } else { LIST_WIDTH_PX };
+    let mut widths = fit_columns(t.headers, t.rows, max_px);
+    widen_for_title(&mut widths, t.title);
+    write_title(ws, ctx, t.title, last_col)?;
+    let mut header_row = 1;
+    if let Some(note) = t.note {
+        merged(ws, 1, 0, last_col, note, &ctx.f.note)?;
+        ws.set_row_height(1, lines_height(1))?;
+        header_row = 2;
+    }
+    write_header(ws, ctx, header_row, t.headers, &widths)?;
+    let first = header_row + 1;
+    let end = if t.rows.is_empty() {
+        merged(ws, first, 0, last_col, t.empty, &ctx.f.body.text)?;
+        ws.set_row_height(first, lines_height(1))?;
+        first + 1
+    } else {
+        write_rows(ws, ctx, first, t.rows, &widths, &mut Links::new())?
+    };
+    if t.filter {
+        ws.autofilter(header_row, 0, end.saturating_sub(1), last_col)?;
+    }
+    set_widths(ws, &widths)?;
+    page_setup(ws, header_row)?;
+    Ok((end, widths))
+}
+
+/// The 落款 at `row`: the organiser, and the date centred under it, at the right edge of
+/// columns of `widths`.
+pub(super) fn write_sign(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    row: u32,
+    widths: &[f64],
+    organiser: &str,
+    date: Date,
+) -> Result<(), XlsxError> {
+    let last_col = col_num(widths.len().saturating_sub(1));
+    // Wide enough for the organiser in the 12-point 落款 font, with some air.
+    let needed = text_width(organiser) * 12.0 / 11.0 + 4.0;
+    let mut first = last_col;
+    let mut span = widths.last().copied().unwrap_or(0.0);
+    while span < needed && first > 0 {
+        first -= 1;
+        span += widths.get(usize::from(first)).copied().unwrap_or(0.0);
+    }
+    // Centred, the date under the organiser; but when a wide column makes the block much
+    // wider than the text, centring would pull it away from the right edge.
+    let format = if span > needed * 1.5 { &ctx.f.sign_right } else { &ctx.f.sign };
+    merged(ws, row, first, last_col, organiser, format)?;
+    merged(ws, row + 1, first, last_col, &chinese_date(date), format)?;
+    ws.set_row_height(row, SIGN_ROW_PT)?;
+    ws.set_row_height(row + 1, SIGN_ROW_PT)?;
+    Ok(())
+}
+
+/// A list sheet of the summary workbook: 序号 plus `headers`, one row per entry of `rows`
+/// (numbered here); `empty` fills the first data row when there is nothing to list. A list
+/// longer than `max_rows` continues on "<name>（续1）"….
 fn list_sheet(
     wb: &mut Workbook,
     ctx: &Ctx,
@@ -326,27 +730,38 @@ fn list_sheet(
     max_rows: usize,
 ) -> Result<(), XlsxError> {
     let headers: Vec<&str> = std::iter::once("序号").chain(headers.iter().copied()).collect();
-    let last_col = col_num(headers.len().saturating_sub(1));
-    let rows: Vec<Vec<Cell>> = rows
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| std::iter::once(Cell::Number((i + 1) as f64)).chain(r).collect())
-        .collect();
+    let rows = numbered(rows);
     let chunks: Vec<&[Vec<Cell>]> = if rows.is_empty() { vec![&[]] } else { rows.chunks(max_rows.max(1)).collect() };
     for (i, chunk) in chunks.into_iter().enumerate() {
         let sheet_name = if i == 0 { name.to_string() } else { format!("{name}（续{i}）") };
-        let ws = wb.add_worksheet();
-        let mut widths = frame(ws, ctx, &sheet_name, &headers)?;
-        let end = if chunk.is_empty() {
-            merged(ws, 2, 0, last_col, empty, &ctx.f.text)?;
-            3
-        } else {
-            write_rows(ws, &ctx.f, 2, chunk, &mut widths)?
-        };
-        ws.autofilter(1, 0, end.saturating_sub(1), last_col)?;
-        set_widths(ws, &widths)?;
+        let title = format!("{}—{sheet_name}", ctx.title);
+        let table =
+            Table { name: &sheet_name, title: &title, note: None, headers: &headers, rows: chunk, empty, filter: true };
+        write_table(wb, ctx, &table)?;
     }
     Ok(())
+}
+
+/// Puts 序号 (1, 2, …) in front of each row.
+pub(super) fn numbered(rows: Vec<Vec<Cell>>) -> Vec<Vec<Cell>> {
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, r)| std::iter::once(Cell::Number((i + 1) as f64)).chain(r).collect())
+        .collect()
+}
+
+/// The document properties: title, organiser, and the period's last day as the date, so
+/// that the file does not depend on when it was written.
+pub(super) fn properties(report: &Report<'_>, title: &str) -> Result<DocProperties, XlsxError> {
+    let last = report.period.last_day();
+    let year =
+        u16::try_from(last.year).map_err(|_| XlsxError::DateTimeRangeError(format!("年份 {} 超出范围", last.year)))?;
+    let created = ExcelDateTime::from_ymd(year, last.month, last.day)?;
+    Ok(DocProperties::new()
+        .set_title(title)
+        .set_author("huizong")
+        .set_company(&report.config.organiser)
+        .set_creation_datetime(&created))
 }
 
 /// The summary workbook as bytes.
@@ -359,19 +774,10 @@ pub fn workbook_bytes(report: &Report<'_>) -> Result<Vec<u8>, XlsxError> {
     let ctx = Ctx {
         f: Formats::new(),
         title: format!("{}{}情况汇总表（{}）", config.organiser, config.title, report.period.chinese()),
+        source_base: Some(report.source_base.clone()),
     };
     let mut wb = Workbook::new();
-    let last = report.period.last_day();
-    let year =
-        u16::try_from(last.year).map_err(|_| XlsxError::DateTimeRangeError(format!("年份 {} 超出范围", last.year)))?;
-    let created = ExcelDateTime::from_ymd(year, last.month, last.day)?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(&ctx.title)
-            .set_author("huizong")
-            .set_company(&config.organiser)
-            .set_creation_datetime(&created),
-    );
+    wb.set_properties(&properties(report, &ctx.title)?);
 
     summary_sheet(&mut wb, &ctx, report)?;
     // The list sheets between 汇总 and 说明: their headers after 序号, and their rows.
@@ -390,11 +796,14 @@ pub fn workbook_bytes(report: &Report<'_>) -> Result<Vec<u8>, XlsxError> {
         (&["单位", "组织名称", "问题类型", "说明", "来源"], duplicate_rows(report, &l)),
         (&["单位", "应建点数", "应建示范点", "说明"], missing_rows(report)),
         (&["单位", "问题类型", "说明", "来源"], data_problem_rows(report)),
-        // Month-over-month comparison comes later; until then the sheet says so.
-        (&["单位", "组织名称", "变化类型", "上期", "本期", "说明"], Vec::new()),
+        (&["单位", "组织名称", "变化类型", "上期", "本期", "说明"], change_rows(report)),
     ];
+    let no_change = match report.previous {
+        Some(p) => format!("与上期（{}）相比没有变化", Period::parse(p).map_or(p.to_string(), |p| p.chinese())),
+        None => "未找到上期报表，本期不作环比".to_string(),
+    };
     for (name, (headers, rows)) in SHEETS.iter().skip(1).zip(lists) {
-        let empty = if *name == "环比变化" { "未找到上期报表，本期不作环比" } else { EMPTY };
+        let empty = if *name == "环比变化" { no_change.as_str() } else { EMPTY };
         list_sheet(&mut wb, &ctx, name, headers, rows, empty, MAX_DATA_ROWS)?;
     }
     notes_sheet(&mut wb, &ctx, report)?;
@@ -404,23 +813,36 @@ pub fn workbook_bytes(report: &Report<'_>) -> Result<Vec<u8>, XlsxError> {
 // ---------------------------------------------------------------------------------------
 // 汇总
 
-fn summary_headers(report: &Report<'_>) -> Vec<String> {
+/// Height of a unit's row on 汇总: a little more air than the lists, as it is read by many.
+const SUMMARY_ROW_PT: f64 = 22.0;
+/// The chart under the table: no smaller than this on the table's page (else it moves to
+/// the next page), no taller than this.
+const MIN_CHART_PT: f64 = 200.0;
+const MAX_CHART_PT: f64 = 420.0;
+/// Room left for rounding between the estimate and the printed page, in points.
+const PAGE_SLACK_PT: f64 = 10.0;
+
+/// 汇总's headers, each with how many of its characters the first line holds when the
+/// column is narrow ("上月有效|示范点", "应建|点数"); 0 for a column as wide as its content.
+/// A header that would break badly wherever it wraps ("应建示|范点") stays on one line.
+fn summary_headers(report: &Report<'_>) -> Vec<(String, usize)> {
     let rules = &report.config.rules;
     let demo_ok = format!("{}以上示范点", star_word(rules.min_star_demo));
     let points_ok = format!("{}以上点数", star_word(rules.min_star_point));
     #[rustfmt::skip]
-    let headers = [
-        "序号", "单位", "是否上报", "应建点数", "上报点数", "有效点数", "上月有效点数", "点数缺口", "完成率", "应建示范点",
-        "上报示范点", "有效示范点", "上月有效示范点", &demo_ok, "示范点缺口", &points_ok, "星级未达标", "场所不达标", "错误数",
-        "警告数", "是否达标",
+    let headers: [(&str, usize); 21] = [
+        ("序号", 2), ("单位", 0), ("是否上报", 2), ("应建点数", 2), ("上报点数", 2), ("有效点数", 2),
+        ("上月有效点数", 4), ("点数缺口", 2), ("完成率", 3), ("应建示范点", 5), ("上报示范点", 5), ("有效示范点", 5),
+        ("上月有效示范点", 4), (&demo_ok, 4), ("示范点缺口", 3), (&points_ok, 4), ("星级未达标", 5), ("场所不达标", 5),
+        ("错误数", 3), ("警告数", 3), ("是否达标", 2),
     ];
-    headers.iter().map(|s| s.to_string()).collect()
+    headers.iter().map(|(h, k)| (h.to_string(), *k)).collect()
 }
 
 fn ratio(valid: u32, quota: Option<u32>) -> Cell {
     match quota {
         Some(q) if q > 0 => Cell::Percent(f64::from(valid) / f64::from(q)),
-        Some(_) | None => Cell::text(DASH),
+        Some(_) | None => Cell::tag(DASH),
     }
 }
 
@@ -463,8 +885,9 @@ fn total_row(units: &[UnitSummary]) -> Vec<Cell> {
     let quota = sum_opt(units, |u| u.quota_points);
     vec![
         Cell::Blank,
-        Cell::text("合计"),
-        Cell::text(format!("已报{}个", units.iter().filter(|u| u.submitted).count())),
+        Cell::tag("合计"),
+        // The number of 是; "已报9个" would wrap in the narrow column.
+        Cell::tag(format!("{}个", units.iter().filter(|u| u.submitted).count())),
         Cell::count_or_dash(quota),
         sum(|u| u.reported_points),
         sum(|u| u.valid_points),
@@ -482,31 +905,76 @@ fn total_row(units: &[UnitSummary]) -> Vec<Cell> {
         sum(|u| u.venue_failures),
         sum(|u| u.errors),
         sum(|u| u.warnings),
-        Cell::text(format!("达标{}个", units.iter().filter(|u| u.compliant).count())),
+        Cell::tag(format!("{}个", units.iter().filter(|u| u.compliant).count())),
     ]
 }
 
+/// 汇总: the table (one row per unit and the 合计 row), the chart under it, and the 落款
+/// (organiser and date) closing the page. The columns are as narrow as their figures allow,
+/// with the headers on two lines, so that the table prints one A4 page wide as large as
+/// possible; the chart fills the rest of the page, or the next page when too little is left.
 fn summary_sheet(wb: &mut Workbook, ctx: &Ctx, report: &Report<'_>) -> Result<(), XlsxError> {
     let headers = summary_headers(report);
-    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let ws = wb.add_worksheet();
-    let mut widths = frame(ws, ctx, SHEETS[0], &header_refs)?;
-    let mut rows: Vec<Vec<Cell>> = report.units.iter().enumerate().map(|(i, u)| unit_row(i, u)).collect();
-    rows.push(total_row(report.units));
-    let end = write_rows(ws, &ctx.f, 2, &rows, &mut widths)?;
-    let total = end.saturating_sub(1);
-    highlight_summary(ws, &ctx.f, total)?;
+    let header_refs: Vec<&str> = headers.iter().map(|(h, _)| h.as_str()).collect();
+    let unit_rows: Vec<Vec<Cell>> = report.units.iter().enumerate().map(|(i, u)| unit_row(i, u)).collect();
+    let total = total_row(report.units);
+    let widths: Vec<f64> = headers
+        .iter()
+        .enumerate()
+        .map(|(c, (h, k))| {
+            let head =
+                if *k == 0 { text_width("单位") } else { h.chars().take(*k).map(char_width).sum::<f64>() + PAD };
+            let cells = unit_rows.iter().chain([&total]).filter_map(|r| r.get(c));
+            cells.map(Cell::width).fold(head, f64::max).clamp(MIN_COL, MAX_COL)
+        })
+        .collect();
+    let last_col = col_num(headers.len().saturating_sub(1));
 
-    // 落款: organiser and date, right-aligned under the table, two rows down.
-    let last = col_num(headers.len().saturating_sub(1));
-    let first = last.saturating_sub(5);
-    merged(ws, end + 1, first, last, &report.config.organiser, &ctx.f.sign)?;
-    merged(ws, end + 2, first, last, &chinese_date(report.period.last_day()), &ctx.f.sign)?;
-    set_widths(ws, &widths)?;
-    if !report.units.is_empty() {
-        ws.insert_chart(end + 4, 1, &summary_chart(total.saturating_sub(1)))?;
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEETS[0])?;
+    write_title(ws, ctx, &ctx.title, last_col)?;
+    write_header(ws, ctx, 1, &header_refs, &widths)?;
+    let header_lines = header_refs.iter().zip(&widths).map(|(h, w)| line_count(h, *w)).max().unwrap_or(1);
+    let mut table_pt = TITLE_ROW_PT + lines_height(header_lines);
+    let mut links = Links::new();
+    let mut row = 2;
+    let rows = unit_rows.iter().map(|r| (r, &ctx.f.body)).chain([(&total, &ctx.f.total)]);
+    for (cells, body) in rows {
+        write_cells(ws, ctx, body, &mut links, row, cells)?;
+        let height = row_height(cells, &widths).max(SUMMARY_ROW_PT);
+        ws.set_row_height(row, height)?;
+        table_pt += height;
+        row += 1;
     }
-    Ok(())
+    let total_at = row - 1;
+    highlight_summary(ws, &ctx.f, total_at)?;
+    set_widths(ws, &widths)?;
+    page_setup(ws, 1)?;
+
+    // What one printed page holds, in the sheet's points: the table is scaled to the width.
+    let table_px: f64 = widths.iter().map(|w| col_px(*w)).sum();
+    let page_pt = PAGE_HEIGHT_PT / (PAGE_WIDTH_PX / table_px).min(1.0);
+    let sign_pt = DEFAULT_ROW_PT + 2.0 * SIGN_ROW_PT;
+    let mut sign_at = total_at + 2;
+    if !report.units.is_empty() {
+        let chart_at = total_at + 2;
+        let room = page_pt - table_pt - DEFAULT_ROW_PT - sign_pt - PAGE_SLACK_PT;
+        let chart_pt = if room >= MIN_CHART_PT {
+            room.min(MAX_CHART_PT)
+        } else {
+            // A page of its own, under the repeated title and header.
+            ws.set_page_breaks(&[chart_at])?;
+            let repeated = TITLE_ROW_PT + lines_height(header_lines);
+            (page_pt - repeated - sign_pt - PAGE_SLACK_PT).clamp(MIN_CHART_PT, MAX_CHART_PT * 1.5)
+        };
+        // The chart covers whole rows of the default height, so the 落款 lands under it.
+        let chart_rows = (chart_pt / DEFAULT_ROW_PT).floor() as u32;
+        let chart = summary_chart(total_at.saturating_sub(1), table_px as u32, chart_rows * DEFAULT_ROW_PX);
+        ws.insert_chart(chart_at, 0, &chart)?;
+        sign_at = chart_at + chart_rows + 1;
+    }
+
+    write_sign(ws, ctx, sign_at, &widths, &report.config.organiser, report.period.last_day())
 }
 
 /// Red for gaps and failures above zero and for 否; a formula rule so "—" is not taken as
@@ -526,18 +994,38 @@ fn highlight_summary(ws: &mut Worksheet, f: &Formats, last_row: u32) -> Result<(
     Ok(())
 }
 
-/// Quota against valid points and demo sites per unit (rows 3..=`last_unit_row` of 汇总).
-fn summary_chart(last_unit_row: u32) -> Chart {
+/// Quota against valid points and demo sites per unit (rows 3..=`last_unit_row` of 汇总),
+/// `width` × `height` pixels: each quota in a light shade, the valid count in the dark shade
+/// of the same colour beside it, with the figures on the columns.
+fn summary_chart(last_unit_row: u32, width: u32, height: u32) -> Chart {
+    let font = |size: f64, name: &str| ChartFont::new().set_name(name).set_size(size).clone();
     let mut chart = Chart::new(ChartType::Column);
-    chart.title().set_name("各单位示范带点数与示范点完成情况");
-    for col in [COL_QUOTA_POINTS, COL_VALID_POINTS, COL_QUOTA_DEMO, COL_VALID_DEMO] {
+    chart.title().set_name("各单位示范带点数与示范点完成情况").set_font(&font(14.0, "黑体"));
+    let series = [
+        (COL_QUOTA_POINTS, 0x9DC3E6),
+        (COL_VALID_POINTS, 0x2E75B6),
+        (COL_QUOTA_DEMO, 0xF8CBAD),
+        (COL_VALID_DEMO, 0xC55A11),
+    ];
+    for (col, rgb) in series {
+        let mut label = rust_xlsxwriter::ChartDataLabel::new();
+        label.show_value().set_font(&font(10.0, "宋体"));
         chart
             .add_series()
             .set_name((SHEETS[0], 1, col))
             .set_categories((SHEETS[0], 2, 1, last_unit_row, 1))
-            .set_values((SHEETS[0], 2, col, last_unit_row, col));
+            .set_values((SHEETS[0], 2, col, last_unit_row, col))
+            .set_format(ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(rgb))))
+            .set_data_label(&label)
+            .set_gap(60);
     }
-    chart.set_width(960).set_height(360);
+    chart.x_axis().set_font(&font(11.0, "宋体"));
+    chart
+        .y_axis()
+        .set_font(&font(11.0, "宋体"))
+        .set_major_gridlines_line(ChartLine::new().set_color(Color::RGB(0xD9D9D9)));
+    chart.legend().set_position(ChartLegendPosition::Bottom).set_font(&font(11.0, "宋体"));
+    chart.set_width(width).set_height(height);
     chart
 }
 
@@ -580,17 +1068,17 @@ fn detail_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
                 Cell::text(&raw.raw_name),
                 Cell::opt_text(org.map(|o| o.name.as_str())),
                 Cell::opt_text(org.and_then(|o| o.code.as_deref())),
-                Cell::text(r.m.method.label()),
+                Cell::tag(r.m.method.label()),
                 if r.m.method == Method::None { Cell::Blank } else { Cell::Score(r.m.score) },
                 Cell::text(r.m.rules.join("；")),
                 Cell::yes_no(raw.demo),
                 Cell::opt_count(raw.star.map(u32::from)),
                 Cell::opt_count(raw.target_star.map(u32::from)),
-                Cell::opt_text(raw.venue.map(|v| v.label())),
+                raw.venue.map_or(Cell::Blank, |v| Cell::tag(v.label())),
                 Cell::opt_text(raw.responsible.as_deref()),
-                raw.deadline.map_or(Cell::Blank, |d| Cell::text(d.to_string())),
+                raw.deadline.map_or(Cell::Blank, |d| Cell::tag(d.to_string())),
                 Cell::opt_text(raw.contact_leader.as_deref()),
-                Cell::opt_text(raw.acceptance.map(|a| a.label())),
+                raw.acceptance.map_or(Cell::Blank, |a| Cell::tag(a.label())),
                 Cell::yes_no(r.valid),
                 Cell::Source(raw.source.clone()),
             ]
@@ -604,7 +1092,7 @@ fn issue_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
         .iter()
         .map(|i| {
             let middle =
-                [Cell::text(i.severity().label()), Cell::text(i.code.label()), Cell::opt_text(i.org_name.as_deref())];
+                [Cell::tag(i.severity().label()), Cell::text(i.code.label()), Cell::opt_text(i.org_name.as_deref())];
             issue_row(i, false, middle)
         })
         .collect()
@@ -723,14 +1211,16 @@ fn star_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
             let min = if demo { rules.min_star_demo } else { rules.min_star_point };
             let star = l.record(i).and_then(|r| r.raw.star).map(u32::from);
             let kind = if demo { "示范点" } else { "一般点" };
-            issue_row(i, true, [Cell::text(kind), Cell::opt_count(star), Cell::count(u32::from(min))])
+            issue_row(i, true, [Cell::tag(kind), Cell::opt_count(star), Cell::count(u32::from(min))])
         })
         .collect()
 }
 
 fn venue_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
     issues_of(report, &[IssueCode::VenueSubstandard])
-        .map(|i| issue_row(i, true, [Cell::opt_text(l.record(i).and_then(|r| r.raw.venue).map(|v| v.label()))]))
+        .map(|i| {
+            issue_row(i, true, [l.record(i).and_then(|r| r.raw.venue).map_or(Cell::Blank, |v| Cell::tag(v.label()))])
+        })
         .collect()
 }
 
@@ -803,6 +1293,62 @@ fn data_problem_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
     issues.chain(rejected).collect()
 }
 
+/// A before/after value of a change: a star number, demo site or not, or a venue.
+fn change_value(kind: ChangeKind, v: Option<&serde_json::Value>) -> String {
+    use serde_json::Value;
+    match v {
+        None | Some(Value::Null) => match kind {
+            ChangeKind::StarUp | ChangeKind::StarDown => "未填".to_string(),
+            ChangeKind::Added => "未列入".to_string(),
+            ChangeKind::Removed => "未上报".to_string(),
+            ChangeKind::DemoAdded | ChangeKind::DemoRemoved | ChangeKind::VenueChanged => DASH.to_string(),
+        },
+        Some(Value::Number(n)) => format!("{n}星"),
+        Some(Value::Bool(demo)) => (if *demo { "示范点" } else { "一般点" }).to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other @ (Value::Array(_) | Value::Object(_))) => other.to_string(),
+    }
+}
+
+/// 环比变化: one row per change against the previous period.
+fn change_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
+    let base = report.previous.and_then(Period::parse).map_or("上期".to_string(), |p| p.chinese());
+    report
+        .changes
+        .iter()
+        .map(|c| {
+            let (before, after) = match c.kind {
+                ChangeKind::Added => (change_value(c.kind, None), "在示范带".to_string()),
+                ChangeKind::Removed => ("在示范带".to_string(), change_value(c.kind, None)),
+                ChangeKind::StarUp
+                | ChangeKind::StarDown
+                | ChangeKind::DemoAdded
+                | ChangeKind::DemoRemoved
+                | ChangeKind::VenueChanged => {
+                    (change_value(c.kind, c.before.as_ref()), change_value(c.kind, c.after.as_ref()))
+                }
+            };
+            let note = match c.kind {
+                ChangeKind::Added => format!("{base}不在示范带上，本期新列入"),
+                ChangeKind::Removed => format!("{base}在示范带上，本期未上报该点"),
+                ChangeKind::StarUp
+                | ChangeKind::StarDown
+                | ChangeKind::DemoAdded
+                | ChangeKind::DemoRemoved
+                | ChangeKind::VenueChanged => format!("由{before}变为{after}"),
+            };
+            vec![
+                Cell::text(&c.unit),
+                Cell::text(&c.org.name),
+                Cell::tag(c.kind.label()),
+                Cell::tag(before),
+                Cell::tag(after),
+                Cell::text(note),
+            ]
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------
 // 说明
 
@@ -817,64 +1363,80 @@ const READING_GUIDE: [&str; 6] = [
 
 const FILE_HEADERS: [&str; 5] = ["文件", "状态", "单位", "SHA-256", "说明"];
 
-/// The 说明 sheet: a key/value layout over five columns, values merged across B:E.
+/// The 说明 sheet: a key/value layout over five columns, values merged across B:E, with the
+/// table of input files in the middle. Widths and heights are set at the end, once every
+/// text is known.
 struct Notes<'w> {
     ws: &'w mut Worksheet,
     row: u32,
-    widths: Vec<f64>,
-    /// Merged value cells, for row heights once the widths are known.
+    /// The width the keys need in column A.
+    key_width: f64,
+    /// The rows of the input-file table.
+    table: Vec<(u32, Vec<Cell>)>,
+    /// Merged texts: across B:E, or across A:E when `true`.
     long: Vec<(u32, String, bool)>,
 }
 
 impl Notes<'_> {
     const LAST: u16 = 4;
 
-    fn kv(&mut self, f: &Formats, key: &str, value: &str) -> Result<(), XlsxError> {
-        self.ws.write_string_with_format(self.row, 0, clip(key), &f.text)?;
-        merged(self.ws, self.row, 1, Self::LAST, value, &f.text)?;
-        if let Some(w) = self.widths.first_mut() {
-            *w = w.max(text_width(key));
-        }
+    fn kv(&mut self, ctx: &Ctx, key: &str, value: &str) -> Result<(), XlsxError> {
+        self.ws.write_string_with_format(self.row, 0, clip(key), &ctx.f.body.text)?;
+        merged(self.ws, self.row, 1, Self::LAST, value, &ctx.f.body.text)?;
+        self.key_width = self.key_width.max(text_width(key));
         self.long.push((self.row, value.to_string(), false));
         self.row += 1;
         Ok(())
     }
 
-    fn kv_number(&mut self, f: &Formats, key: &str, n: usize) -> Result<(), XlsxError> {
-        self.kv(f, key, "")?;
-        self.ws.write_number_with_format(self.row - 1, 1, n as f64, &f.number)?;
+    fn kv_number(&mut self, ctx: &Ctx, key: &str, n: usize) -> Result<(), XlsxError> {
+        self.kv(ctx, key, "")?;
+        // Left-aligned like the texts of the column.
+        self.ws.write_number_with_format(self.row - 1, 1, n as f64, &ctx.f.body.text)?;
         Ok(())
     }
 
-    fn section(&mut self, f: &Formats, heading: &str) -> Result<(), XlsxError> {
+    fn section(&mut self, ctx: &Ctx, heading: &str) -> Result<(), XlsxError> {
         self.row += 1;
-        merged(self.ws, self.row, 0, Self::LAST, heading, &f.header)?;
+        merged(self.ws, self.row, 0, Self::LAST, heading, &ctx.f.header)?;
+        self.ws.set_row_height(self.row, lines_height(1))?;
         self.row += 1;
         Ok(())
     }
 
-    fn paragraph(&mut self, f: &Formats, text: &str) -> Result<(), XlsxError> {
-        merged(self.ws, self.row, 0, Self::LAST, text, &f.text)?;
+    fn paragraph(&mut self, ctx: &Ctx, text: &str) -> Result<(), XlsxError> {
+        merged(self.ws, self.row, 0, Self::LAST, text, &ctx.f.body.text)?;
         self.long.push((self.row, text.to_string(), true));
         self.row += 1;
         Ok(())
     }
 
-    fn table(&mut self, f: &Formats, rows: &[Vec<Cell>]) -> Result<(), XlsxError> {
-        self.row = write_rows(self.ws, f, self.row, rows, &mut self.widths)?;
+    fn table(&mut self, ctx: &Ctx, rows: Vec<Vec<Cell>>) -> Result<(), XlsxError> {
+        let mut links = Links::new();
+        for cells in rows {
+            write_cells(self.ws, ctx, &ctx.f.body, &mut links, self.row, &cells)?;
+            self.table.push((self.row, cells));
+            self.row += 1;
+        }
         Ok(())
     }
 
-    /// Column widths, then heights for merged texts that wrap (Excel does not size those).
+    /// Column widths, then the heights of the rows whose text wraps.
     fn finish(self) -> Result<(), XlsxError> {
-        set_widths(self.ws, &self.widths)?;
-        let widths: Vec<f64> = self.widths.iter().map(|w| clamp_width(*w)).collect();
+        let rows: Vec<Vec<Cell>> = self.table.iter().map(|(_, cells)| cells.clone()).collect();
+        let mut widths = fit_columns(&FILE_HEADERS, &rows, LIST_WIDTH_PX);
+        if let Some(w) = widths.first_mut() {
+            *w = w.max(self.key_width).min(MAX_COL);
+        }
+        set_widths(self.ws, &widths)?;
+        for (row, cells) in &self.table {
+            self.ws.set_row_height(*row, row_height(cells, &widths))?;
+        }
         for (row, text, whole) in &self.long {
-            let span: f64 = widths.iter().skip(usize::from(!*whole)).sum();
-            let lines = (text_width(text) / span.max(1.0)).ceil().max(1.0);
-            if lines > 1.0 {
-                self.ws.set_row_height(*row, 15.0 * lines)?;
-            }
+            // A merged area is as wide as its columns and the padding between them.
+            let cols: Vec<f64> = widths.iter().skip(usize::from(!*whole)).copied().collect();
+            let span = cols.iter().sum::<f64>() + (cols.len().saturating_sub(1) as f64) * 5.0 / 7.0;
+            self.ws.set_row_height(*row, lines_height(line_count(text, span)))?;
         }
         Ok(())
     }
@@ -885,7 +1447,7 @@ fn file_rows(files: &[FileEntry]) -> Vec<Vec<Cell>> {
     for f in files {
         rows.push(vec![
             Cell::text(&f.rel),
-            Cell::text(f.status.label()),
+            Cell::tag(f.status.label()),
             Cell::opt_text(f.unit.as_deref()),
             Cell::text(&f.sha256),
             Cell::opt_text(f.reason.as_deref()),
@@ -909,7 +1471,7 @@ fn file_rows(files: &[FileEntry]) -> Vec<Vec<Cell>> {
                 ),
                 SheetStatus::Skipped(why) => ("已跳过", format!("{why}（非空行{}）", s.rows_nonblank)),
             };
-            rows.push(vec![Cell::text(name), Cell::text(status), Cell::Blank, Cell::Blank, Cell::text(note)]);
+            rows.push(vec![Cell::text(name), Cell::tag(status), Cell::Blank, Cell::Blank, Cell::text(note)]);
         }
     }
     rows
@@ -919,48 +1481,49 @@ fn notes_sheet(wb: &mut Workbook, ctx: &Ctx, report: &Report<'_>) -> Result<(), 
     let (config, f) = (report.config, &ctx.f);
     let ws = wb.add_worksheet();
     ws.set_name(SHEETS[12])?;
-    write_title(ws, ctx, SHEETS[12], 5)?;
+    write_title(ws, ctx, &format!("{}—{}", ctx.title, SHEETS[12]), Notes::LAST)?;
     ws.write_string_with_format(1, 0, "项目", &f.header)?;
     merged(ws, 1, 1, Notes::LAST, "内容", &f.header)?;
-    page_setup(ws)?;
-    let widths = FILE_HEADERS.iter().map(|h| text_width(h)).collect();
-    let mut n = Notes { ws, row: 2, widths, long: Vec::new() };
+    ws.set_row_height(1, lines_height(1))?;
+    page_setup(ws, 1)?;
+    let mut n = Notes { ws, row: 2, key_width: 0.0, table: Vec::new(), long: Vec::new() };
 
     let rules = &config.rules;
     let m = &config.matching;
-    n.kv(f, "工作名称", &config.title)?;
-    n.kv(f, "汇总期间", &report.period.chinese())?;
-    n.kv(f, "发文单位", &config.organiser)?;
-    n.kv(f, "每点最低星级", &format!("{}级", star_word(rules.min_star_point)))?;
-    n.kv(f, "示范点最低星级", &format!("{}级", star_word(rules.min_star_demo)))?;
-    n.kv(f, "场所要求适用类别", &rules.venue_kinds.join("、"))?;
-    n.kv(f, "示范点须有联系领导", if rules.require_contact_leader { "是" } else { "否" })?;
-    n.kv(f, "创建截止日期", &chinese_date(config.campaign_deadline))?;
-    n.kv(f, "自动匹配线", &format!("{:.2}（相似度达到此值且领先明显时自动匹配）", m.accept))?;
-    n.kv(f, "待核实下限", &format!("{:.2}（相似度在此值与自动匹配线之间的列入待核实）", m.review))?;
-    n.kv(f, "领先幅度", &format!("{:.2}（自动匹配须领先第二候选的幅度）", m.lead))?;
+    n.kv(ctx, "工作名称", &config.title)?;
+    n.kv(ctx, "汇总期间", &report.period.chinese())?;
+    n.kv(ctx, "发文单位", &config.organiser)?;
+    n.kv(ctx, "每点最低星级", &format!("{}级", star_word(rules.min_star_point)))?;
+    n.kv(ctx, "示范点最低星级", &format!("{}级", star_word(rules.min_star_demo)))?;
+    n.kv(ctx, "场所要求适用类别", &rules.venue_kinds.join("、"))?;
+    n.kv(ctx, "示范点须有联系领导", if rules.require_contact_leader { "是" } else { "否" })?;
+    n.kv(ctx, "创建截止日期", &chinese_date(config.campaign_deadline))?;
+    n.kv(ctx, "自动匹配线", &format!("{:.2}（相似度达到此值且领先明显时自动匹配）", m.accept))?;
+    n.kv(ctx, "待核实下限", &format!("{:.2}（相似度在此值与自动匹配线之间的列入待核实）", m.review))?;
+    n.kv(ctx, "领先幅度", &format!("{:.2}（自动匹配须领先第二候选的幅度）", m.lead))?;
 
-    n.section(f, "输入文件")?;
+    n.section(ctx, "输入文件")?;
     for (c, h) in FILE_HEADERS.iter().enumerate() {
         n.ws.write_string_with_format(n.row, col_num(c), *h, &f.header)?;
     }
+    n.ws.set_row_height(n.row, lines_height(1))?;
     n.row += 1;
     let files = file_rows(report.files);
     if files.is_empty() {
-        merged(n.ws, n.row, 0, Notes::LAST, EMPTY, &f.text)?;
+        merged(n.ws, n.row, 0, Notes::LAST, EMPTY, &f.body.text)?;
         n.row += 1;
     }
-    n.table(f, &files)?;
+    n.table(ctx, files)?;
 
     let a = &report.accounting;
-    n.section(f, "行数核对")?;
-    n.kv_number(f, "非空行", a.rows_nonblank)?;
-    n.kv_number(f, "记录", a.records)?;
-    n.kv_number(f, "跳过", a.skipped)?;
+    n.section(ctx, "行数核对")?;
+    n.kv_number(ctx, "非空行", a.rows_nonblank)?;
+    n.kv_number(ctx, "记录", a.records)?;
+    n.kv_number(ctx, "跳过", a.skipped)?;
     for (why, count) in &a.skipped_by_reason {
-        n.kv_number(f, &format!("　其中：{why}"), *count)?;
+        n.kv_number(ctx, &format!("　其中：{why}"), *count)?;
     }
-    n.kv_number(f, "拒收", a.rejected)?;
+    n.kv_number(ctx, "拒收", a.rejected)?;
     let sums = format!(
         "非空行{} {} 记录{} + 跳过{} + 拒收{}",
         a.rows_nonblank,
@@ -974,11 +1537,11 @@ fn notes_sheet(wb: &mut Workbook, ctx: &Ctx, report: &Report<'_>) -> Result<(), 
     } else {
         format!("不成立：{sums}，请检查程序或报表")
     };
-    n.kv(f, "核对结果", &verdict)?;
+    n.kv(ctx, "核对结果", &verdict)?;
 
-    n.section(f, "如何阅读本表")?;
+    n.section(ctx, "如何阅读本表")?;
     for p in READING_GUIDE {
-        n.paragraph(f, p)?;
+        n.paragraph(ctx, p)?;
     }
     n.finish()
 }
@@ -1003,9 +1566,13 @@ mod tests {
     use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
     use rust_xlsxwriter::Workbook;
 
-    use super::{Cell, Ctx, EMPTY, Formats, SHEETS, list_sheet, text_width, workbook_bytes};
+    use super::{
+        Cell, Ctx, EMPTY, Formats, Links, SHEETS, col_px, fit_columns, line_count, list_sheet, min_text_width,
+        source_url, text_width, workbook_bytes, write_source,
+    };
     use crate::config::Config;
     use crate::discover::{FileEntry, FileStatus};
+    use crate::history::{Change, ChangeKind, OrgRef};
     use crate::master::Org;
     use crate::matching::{Candidate, MatchResult, Method};
     use crate::model::{Issue, IssueCode, RawRecord, Source};
@@ -1188,6 +1755,10 @@ mod tests {
     }
 
     fn bytes(fx: &Fixture) -> Vec<u8> {
+        bytes_with_changes(fx, &[], None)
+    }
+
+    fn bytes_with_changes(fx: &Fixture, changes: &[Change], previous: Option<&str>) -> Vec<u8> {
         let report = Report {
             config: &fx.config,
             period: Period::new(2015, 10).expect("period"),
@@ -1198,8 +1769,8 @@ mod tests {
             issues: &fx.issues,
             accounting: Accounting::of(&fx.files),
             source_base: "../returns/2015-10/".to_string(),
-            changes: &[],
-            previous: None,
+            changes,
+            previous,
         };
         workbook_bytes(&report).expect("workbook")
     }
@@ -1268,8 +1839,13 @@ mod tests {
         assert_eq!(num(&at(&r, total, 9)), 16.0);
         assert_eq!(num(&at(&r, total, 14)), 8.0);
         assert_eq!(num(&at(&r, total, 18)), 4.0);
-        assert_eq!(at(&r, total + 2, 15), Data::String("金华经济技术开发区".into()));
-        assert_eq!(at(&r, total + 3, 15), Data::String("2015年10月31日".into()));
+        // The 落款 closes the page, under the chart: organiser, and the date under it.
+        let organiser = (total + 1..r.height() as u32)
+            .flat_map(|row| (0..21).map(move |col| (row, col)))
+            .find(|&(row, col)| at(&r, row, col) == Data::String("金华经济技术开发区".into()))
+            .expect("落款");
+        assert!(organiser.0 > total + 10, "under the chart: {organiser:?}");
+        assert_eq!(at(&r, organiser.0 + 1, organiser.1), Data::String("2015年10月31日".into()));
     }
 
     #[test]
@@ -1326,6 +1902,35 @@ mod tests {
     }
 
     #[test]
+    fn changes_against_the_previous_period_are_listed_with_before_and_after() {
+        let fx = fixture();
+        let org = |name: &str| OrgRef { code: None, name: name.into(), unit: "苏孟乡".into() };
+        let change = |kind, name: &str, before: Option<serde_json::Value>, after: Option<serde_json::Value>| Change {
+            kind,
+            unit: "苏孟乡".into(),
+            org: org(name),
+            before,
+            after,
+        };
+        let changes = [
+            change(ChangeKind::StarDown, "后村党支部", Some(4.into()), Some(3.into())),
+            change(ChangeKind::DemoAdded, "前村党支部", Some(false.into()), Some(true.into())),
+            change(ChangeKind::Added, "新村党支部", None, None),
+            change(ChangeKind::VenueChanged, "上村党支部", Some("达标".into()), Some("无".into())),
+        ];
+        let mut xl = open(bytes_with_changes(&fx, &changes, Some("2015-09")));
+        let r = range(&mut xl, "环比变化");
+        let row = |i: u32| (1..7).map(|c| at(&r, 2 + i, c).to_string()).collect::<Vec<_>>();
+        assert_eq!(row(0), ["苏孟乡", "后村党支部", "星级下降", "4星", "3星", "由4星变为3星"]);
+        assert_eq!(row(1)[3..5], ["一般点", "示范点"]);
+        assert_eq!(row(2)[3..6], ["未列入", "在示范带", "2015年9月不在示范带上，本期新列入"]);
+        assert_eq!(row(3)[3..5], ["达标", "无"]);
+        let mut xl = open(bytes_with_changes(&fx, &[], Some("2015-09")));
+        let r = range(&mut xl, "环比变化");
+        assert_eq!(at(&r, 2, 0), Data::String("与上期（2015年9月）相比没有变化".into()));
+    }
+
+    #[test]
     fn return_text_that_looks_like_a_formula_stays_text() {
         let mut xl = open(bytes(&fixture()));
         let r = range(&mut xl, "明细");
@@ -1351,7 +1956,7 @@ mod tests {
 
     #[test]
     fn long_lists_continue_on_numbered_sheets() {
-        let ctx = Ctx { f: Formats::new(), title: "标题".into() };
+        let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: None };
         let mut wb = Workbook::new();
         let rows: Vec<Vec<Cell>> = (0..5).map(|i| vec![Cell::text(format!("第{i}行"))]).collect();
         list_sheet(&mut wb, &ctx, "明细", &["名称"], rows, EMPTY, 2).expect("write");
@@ -1363,8 +1968,101 @@ mod tests {
 
     #[test]
     fn width_counts_chinese_characters_double() {
-        assert_eq!(text_width("苏孟乡"), 8.0);
-        assert!((text_width("B7") - 4.2).abs() < 1e-9);
-        assert_eq!(text_width("第一行\n长的第二行"), 12.0);
+        assert!((text_width("苏孟乡") - 7.3).abs() < 1e-9);
+        assert!((text_width("B7") - 3.2).abs() < 1e-9);
+        assert!((text_width("第一行\n长的第二行") - 11.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn wrapped_lines_break_between_chinese_characters_but_not_inside_a_number() {
+        // Room for four Chinese characters.
+        let width = 4.0 * 2.1 + 1.0;
+        for (text, lines) in [
+            ("苏孟乡", 1),
+            ("上月有效示范点", 2),
+            ("第一行\n第二行", 2),
+            ("330702209200", 2),
+            ("山背村党支部活动场所为“不达标”", 4),
+            ("", 1),
+        ] {
+            assert_eq!(line_count(text, width), lines, "{text}");
+        }
+        assert!((min_text_width("汤溪镇.xlsx!10月!B7") - (8.0 * 1.1 + 1.0)).abs() < 1e-9, ".xlsx!10 stays together");
+    }
+
+    #[test]
+    fn long_columns_are_narrowed_to_fit_the_page_but_not_below_their_least_width() {
+        let long = "很长的说明".repeat(20);
+        let rows = vec![vec![Cell::text("苏孟乡"), Cell::text(&long), Cell::text(&long), Cell::Number(330702209200.0)]];
+        let widths = fit_columns(&["单位", "说明", "备注", "编码"], &rows, 700.0);
+        let px: f64 = widths.iter().map(|w| col_px(*w)).sum();
+        assert!(px <= 700.0, "{widths:?}");
+        assert!((widths[0] - 7.3).abs() < 1e-9, "short columns keep their width: {widths:?}");
+        assert!((widths[1] - widths[2]).abs() < 1e-9, "long columns share the room: {widths:?}");
+        assert!((widths[3] - (12.0 * 1.1 + 1.0)).abs() < 1e-9, "a number does not wrap: {widths:?}");
+    }
+
+    /// The sheet XML and its relationships, from the workbook's zip.
+    fn sheet_xml(bytes: &[u8], n: usize) -> (String, String) {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes.to_vec())).expect("zip");
+        let mut read = |name: String| {
+            let mut s = String::new();
+            if let Ok(mut f) = zip.by_name(&name) {
+                std::io::Read::read_to_string(&mut f, &mut s).expect("read");
+            }
+            s
+        };
+        (read(format!("xl/worksheets/sheet{n}.xml")), read(format!("xl/worksheets/_rels/sheet{n}.xml.rels")))
+    }
+
+    #[test]
+    fn sources_link_to_the_source_cell_by_relative_path_and_read_as_plain_text() {
+        let bytes = bytes(&fixture());
+        // 未匹配 is the fifth sheet; its one row comes from 苏孟乡.xlsx, sheet 10月, B5.
+        let (xml, rels) = sheet_xml(&bytes, 5);
+        assert!(xml.contains(r#"<hyperlink ref="G3" r:id="rId1" location="'10月'!B5"/>"#), "{xml}");
+        assert!(rels.contains(r#"Target="../returns/2015-10/苏孟乡.xlsx" TargetMode="External""#), "{rels}");
+        let mut xl = open(bytes);
+        let r = range(&mut xl, "未匹配");
+        assert_eq!(at(&r, 2, 6), Data::String("苏孟乡.xlsx!10月!B5".into()));
+    }
+
+    #[test]
+    fn a_csv_source_links_to_the_file_and_a_path_a_link_cannot_carry_stays_text() {
+        let csv = source_url("../returns/2015-10/", &Source::cell("洋埠镇.csv", None, 12, 2)).expect("link");
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_url(0, 0, csv).expect("write");
+        let (xml, rels) = sheet_xml(&wb.save_to_buffer().expect("save"), 1);
+        assert!(xml.contains(r#"<hyperlink ref="A1" r:id="rId1"/>"#), "no location for a CSV: {xml}");
+        assert!(rels.contains(r#"Target="../returns/2015-10/洋埠镇.csv""#), "{rels}");
+        assert!(source_url("../returns/2015-10/", &Source::cell("第#1版.xlsx", Some("10月"), 3, 1)).is_none());
+        assert!(source_url("../returns/2015-10/", &Source::cell("100%.xlsx", Some("10月"), 3, 1)).is_none());
+        let quoted = source_url("", &Source::cell("a.xlsx", Some("it's"), 3, 1)).expect("link");
+        let mut wb = Workbook::new();
+        wb.add_worksheet().write_url(0, 0, quoted).expect("write");
+        let (xml, _) = sheet_xml(&wb.save_to_buffer().expect("save"), 1);
+        assert!(xml.contains(r#"location="'it''s'!B3""#), "{xml}");
+    }
+
+    #[test]
+    fn links_stop_at_excels_limit_per_sheet_and_the_rest_is_plain_text() {
+        assert_eq!(Links::new().0, 65_530);
+        let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: Some("../r/".into()) };
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        // A sheet with two links left.
+        let mut links = Links(2);
+        for row in 0..3 {
+            let source = Source::cell("a.xlsx", Some("S"), row + 1, 0);
+            write_source(ws, &ctx, &ctx.f.body, &mut links, (row, 0), &source).expect("write");
+        }
+        let bytes = wb.save_to_buffer().expect("save");
+        let (xml, _) = sheet_xml(&bytes, 1);
+        assert_eq!(xml.matches("<hyperlink ").count(), 2, "{xml}");
+        assert!(!xml.contains(r#"<hyperlink ref="A3""#));
+        let mut xl = open(bytes);
+        let r = range(&mut xl, "Sheet1");
+        assert_eq!(at(&r, 2, 0), Data::String("a.xlsx!S!A3".into()), "the third is plain text");
     }
 }
