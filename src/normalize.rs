@@ -34,7 +34,7 @@ pub const PARTY_SUFFIXES: [&str; 3] = ["党总支", "党支部", "党委"];
 pub fn fold_width_and_space(name: &str) -> Option<String> {
     let out: String = name
         .nfkc()
-        .filter(|c| !is_space(*c))
+        .filter(|c| !is_space(*c) && !c.is_control())
         .map(|c| match c {
             '【' | '[' | '〔' | '{' | '〖' => '(',
             '】' | ']' | '〕' | '}' | '〗' => ')',
@@ -232,6 +232,7 @@ mod tests {
     fn width_space_and_brackets() {
         assert_eq!(fold_width_and_space("寺平村　党支部").as_deref(), Some("寺平村党支部"));
         assert_eq!(fold_width_and_space("寺平村\u{200B}党支部").as_deref(), Some("寺平村党支部"));
+        assert_eq!(fold_width_and_space("寺平村\u{1}党支部\u{7}").as_deref(), Some("寺平村党支部"));
         assert_eq!(fold_width_and_space("寺平村（示范点）").as_deref(), Some("寺平村(示范点)"));
         assert_eq!(fold_width_and_space("寺平村【示范点】").as_deref(), Some("寺平村(示范点)"));
         assert_eq!(fold_width_and_space("寺平村"), None);

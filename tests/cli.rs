@@ -367,3 +367,44 @@ fn an_unknown_error_value_blanks_one_cell_not_the_sheet() {
     assert!(bad["message"].as_str().is_some_and(|m| m.contains("#SPILL!")), "{bad}");
     assert_eq!(bad["source"]["sheet"], "10月");
 }
+
+#[test]
+fn cell_level_problems_stay_cell_level() {
+    let ws = workspace();
+    let period = ws.path().join("returns/2015-10");
+    std::fs::remove_file(period.join("汤溪镇.xlsx")).expect("rm");
+    let long = "措施".repeat(20_000);
+    let rows = [
+        "党组织名称,是否示范点,星级,工作举措".to_string(),
+        format!("寺平村党支部,是,4,{long}"),
+        "汤溪村\u{1}党支部,否,3,有控制\u{7}字符".to_string(),
+        "\"=HYPERLINK(\"\"http://x\"\")\",否,3,公式样的文字".to_string(),
+    ];
+    std::fs::write(period.join("汤溪镇.csv"), rows.join("\n")).expect("csv");
+    let mut broken = "党组织名称,星级\n孙家村党支部,3\n".as_bytes().to_vec();
+    broken.extend_from_slice(b"\xff\xfe\x81\n");
+    std::fs::write(period.join("罗埠镇.csv"), broken).expect("csv");
+    let o = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(ws.path().join("输出/汇总_2015-10.json")).expect("report");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let records = v["records"].as_array().expect("records");
+    // Text beyond Excel's 32,767-character cell limit is kept whole in the JSON.
+    assert_eq!(records[0]["measures"].as_str().map(|m| m.chars().count()), Some(40_000));
+    // A control character does not stop the name from being recognised.
+    assert_eq!(records[1]["org"]["name"], "汤溪村党支部");
+    // Broken bytes in a CSV: the file is read, the rows kept, and the problem reported once.
+    assert_eq!(v["files"][1]["status"], "used", "{}", v["files"]);
+    assert!(records.iter().any(|r| r["raw_name"] == "孙家村党支部"));
+    let bad: Vec<&serde_json::Value> =
+        v["issues"].as_array().expect("issues").iter().filter(|i| i["code"] == "bad_value").collect();
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert!(bad[0]["message"].as_str().is_some_and(|m| m.contains("GB18030")));
+    // The workbook is written, and formula-like text from a return stays text.
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(ws.path().join("输出/汇总_2015-10.xlsx")).expect("workbook opens");
+    let detail = wb.worksheet_range("明细").expect("明细");
+    assert!(detail.used_cells().any(|(_, _, c)| *c == Data::String("=HYPERLINK(\"http://x\")".to_string())));
+    let formulas = wb.worksheet_formula("明细").expect("formulas");
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no cell of 明细 is a formula");
+}

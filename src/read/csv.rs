@@ -7,17 +7,36 @@ use crate::values::CellValue;
 
 /// Decodes CSV bytes to text.
 pub fn decode(bytes: &[u8]) -> String {
+    decode_checked(bytes).0
+}
+
+/// Decodes and says whether some bytes could not be decoded (they become U+FFFD).
+pub fn decode_checked(bytes: &[u8]) -> (String, bool) {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return String::from_utf8_lossy(rest).into_owned();
+        let text = String::from_utf8_lossy(rest);
+        let bad = matches!(text, std::borrow::Cow::Owned(_));
+        return (text.into_owned(), bad);
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+        Ok(s) => (s.to_string(), false),
+        Err(_) => {
+            // Not valid UTF-8: GB18030, unless the file is UTF-8 with a few broken bytes
+            // (then UTF-8 loses fewer characters).
+            // GB18030 text is invalid UTF-8 almost everywhere; UTF-8 with a damaged byte
+            // here and there is valid nearly throughout.
+            let invalid: usize = bytes.utf8_chunks().map(|c| c.invalid().len()).sum();
+            if invalid <= (bytes.len() / 100).max(8) {
+                (String::from_utf8_lossy(bytes).into_owned(), true)
+            } else {
+                let (gb, _, gb_bad) = encoding_rs::GB18030.decode(bytes);
+                (gb.into_owned(), gb_bad)
+            }
+        }
     }
 }
 
 pub fn read(bytes: &[u8]) -> Result<Grid, ReadError> {
-    let text = decode(bytes);
+    let (text, broken) = decode_checked(bytes);
     let first = text.lines().next().unwrap_or("");
     let delimiter = if !first.contains(',') && first.contains('\t') { '\t' } else { ',' };
     let mut cells = Vec::new();
@@ -28,7 +47,9 @@ pub fn read(bytes: &[u8]) -> Result<Grid, ReadError> {
             }
         }
     }
-    Ok(Grid::from_cells(None, true, cells, Vec::new()))
+    let mut grid = Grid::from_cells(None, true, cells, Vec::new());
+    grid.broken_text = broken;
+    Ok(grid)
 }
 
 /// RFC 4180 parsing that keeps the 0-based line each record starts on (blank lines and line
@@ -108,6 +129,15 @@ mod tests {
         let (gb, _, _) = encoding_rs::GB18030.encode(text);
         assert_ne!(gb.as_ref(), text.as_bytes());
         assert_eq!(decode(&gb), text);
+        // UTF-8 with one damaged byte stays UTF-8; GB18030 with one is still GB18030.
+        let mut damaged = text.repeat(3).into_bytes();
+        damaged.push(0xFF);
+        let (decoded, broken) = super::decode_checked(&damaged);
+        assert!(broken && decoded.starts_with(text));
+        let mut gb_damaged = gb.to_vec();
+        gb_damaged.extend_from_slice(b"\xff\xfe\x81");
+        let (decoded, broken) = super::decode_checked(&gb_damaged);
+        assert!(broken && decoded.starts_with(text));
     }
 
     #[test]

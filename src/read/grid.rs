@@ -44,6 +44,8 @@ pub struct Grid {
     pub name: Option<String>,
     /// Cells the reader had to leave out (error values it does not know, like #SPILL!).
     pub unreadable_cells: u32,
+    /// Some bytes of the file could not be decoded as text (they show as U+FFFD).
+    pub broken_text: bool,
     pub visible: bool,
     /// Rows in ascending order; rows never seen hold no value and are absent.
     pub rows: Vec<GridRow>,
@@ -81,7 +83,8 @@ impl Grid {
                 }
             }
         }
-        let mut grid = Grid { name, visible, rows, merges, filled: HashMap::new(), unreadable_cells: 0 };
+        let mut grid =
+            Grid { name, visible, rows, merges, filled: HashMap::new(), unreadable_cells: 0, broken_text: false };
         grid.fill_merges();
         grid
     }

@@ -329,6 +329,15 @@ pub fn read_sheet(grid: &Grid, ctx: &SheetContext<'_>) -> SheetOutcome {
         ));
     }
 
+    if grid.broken_text {
+        out.issues.push(Issue::new(
+            IssueCode::BadValue,
+            None,
+            Some(Source::sheet(ctx.file, sheet_name)),
+            "文件中有无法识别的字节（既不是UTF-8也不是GB18030编码），相关文字显示为\u{FFFD}：请用Excel打开后另存为CSV（UTF-8）或xlsx后重新发送".to_string(),
+        ));
+    }
+
     for row in grid.non_blank_rows() {
         if row.index < first_header_row {
             out.skip_row(reason::TITLE);
