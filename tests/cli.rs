@@ -408,3 +408,75 @@ fn cell_level_problems_stay_cell_level() {
     let formulas = wb.worksheet_formula("明细").expect("formulas");
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no cell of 明细 is a formula");
 }
+
+/// SPEC §8 / issue 6: one good return beside every hostile case, under a 1 GB address-space
+/// limit: the run completes with exit 0, prints no panic, keeps every row of the good
+/// return and lists each bad file with its reason.
+#[test]
+fn one_good_return_beside_every_hostile_case() {
+    let ws = workspace();
+    let period = ws.path().join("returns/2015-10");
+    let reader = fixtures().join("reader");
+    let hostile = fixtures().join("hostile");
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/calamine-tests");
+    // The good return is 罗埠镇's; the hostile files carry 汤溪镇 content or none.
+    std::fs::remove_file(period.join("汤溪镇.xlsx")).expect("rm");
+    std::fs::copy(reader.join("two_row_header.xlsx"), period.join("罗埠镇.xlsx")).expect("good return");
+    let copies: [(PathBuf, &str); 10] = [
+        (hostile.join("far_cell.xls"), "罗埠镇远处单元格.xls"),
+        (hostile.join("far_cell.ods"), "洋埠镇远处单元格.ods"),
+        (hostile.join("long_ref.xlsx"), "苏孟乡超长引用.xlsx"),
+        (hostile.join("spill.xlsx"), "秋滨街道新错误值.xlsx"),
+        (reader.join("truncated.xlsx"), "三江街道截断.xlsx"),
+        (reader.join("corrupt.xlsx"), "西关街道乱码.xlsx"),
+        (reader.join("basic.xls"), "江南街道.et"),
+        (reader.join("~$basic.xlsx"), "~$汤溪镇.xlsx"),
+        (reader.join("archive.zip"), "附件.zip"),
+        (corpus.join("pass_protected.xlsx"), "网络经济产业党委加密.xlsx"),
+    ];
+    for (from, to) in &copies {
+        std::fs::copy(from, period.join(to)).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    }
+    std::fs::write(
+        period.join("商会党委.xls"),
+        "<html><body><table><tr><td>党组织名称</td></tr></table></body></html>",
+    )
+    .expect("html");
+    std::fs::write(period.join("空文件.xlsx"), b"").expect("empty");
+    std::fs::write(period.join("压缩炸弹.xlsx"), zip_bomb()).expect("bomb");
+    let script = format!("ulimit -v 1000000; exec '{}' run returns/2015-10 -q", env!("CARGO_BIN_EXE_huizong"));
+    let o = Command::new("sh").arg("-c").arg(script).current_dir(ws.path()).output().expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "nothing printed on stderr: {}", stderr(&o));
+    let text = std::fs::read_to_string(ws.path().join("输出/汇总_2015-10.json")).expect("report");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let files = v["files"].as_array().expect("files");
+    assert_eq!(files.len(), 14, "every file is listed: {files:?}");
+    let status = |name: &str| {
+        files.iter().find(|f| f["path"] == name).map(|f| (f["status"].clone(), f["reason"].clone())).expect(name)
+    };
+    assert_eq!(status("罗埠镇.xlsx").0, "used");
+    let good =
+        v["records"].as_array().expect("records").iter().filter(|r| r["source"]["file"] == "罗埠镇.xlsx").count();
+    assert_eq!(good, 5, "every row of the good return is present");
+    for (name, word) in [
+        ("罗埠镇远处单元格.xls", "上限"),
+        ("洋埠镇远处单元格.ods", "上限"),
+        ("苏孟乡超长引用.xlsx", "无法打开"),
+        ("三江街道截断.xlsx", "损坏"),
+        ("西关街道乱码.xlsx", "损坏"),
+        ("江南街道.et", "WPS"),
+        ("网络经济产业党委加密.xlsx", "加密"),
+        ("商会党委.xls", "网页格式"),
+        ("空文件.xlsx", "空文件"),
+        ("压缩炸弹.xlsx", "压缩比"),
+    ] {
+        let (s, reason) = status(name);
+        assert_eq!(s, "rejected", "{name}: {reason}");
+        assert!(reason.as_str().is_some_and(|r| r.contains(word)), "{name}: {reason}");
+    }
+    assert_eq!(status("秋滨街道新错误值.xlsx").0, "used");
+    for name in ["~$汤溪镇.xlsx", "附件.zip"] {
+        assert_eq!(status(name).0, "ignored", "{name}");
+    }
+}
