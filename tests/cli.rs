@@ -480,3 +480,15 @@ fn one_good_return_beside_every_hostile_case() {
         assert_eq!(status(name).0, "ignored", "{name}");
     }
 }
+
+#[test]
+fn a_formula_without_a_cached_value_is_reported_not_blank() {
+    let (o, v) = run_hostile("no_cache.xlsx");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bad = v["issues"].as_array().expect("issues").iter().find(|i| i["code"] == "bad_value").expect("reported");
+    assert_eq!(bad["source"]["cell"], "C4");
+    assert!(bad["message"].as_str().is_some_and(|m| m.contains("公式无计算结果")), "{bad}");
+    let r =
+        v["records"].as_array().expect("records").iter().find(|r| r["raw_name"] == "汤溪村党支部").expect("row kept");
+    assert!(r["star"].is_null());
+}

@@ -188,7 +188,20 @@ fn read_xlsx(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
             let merges: Vec<Merge> =
                 wb.merge_cells_by_sheet_name(&name).map_err(corrupt)?.iter().map(dimensions_to_merge).collect();
             let mut reader = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
-            let (cells, unreadable) = collect_cells(|| reader.next_cell().map_err(corrupt), &name, max_cells, is_1904)?;
+            let next = || {
+                reader.next_cell_with_formula_metadata().map_err(corrupt).map(|cell| {
+                    cell.map(|c| {
+                        // A formula without a cached value (written by openpyxl or a script,
+                        // never calculated) is not a blank: the reader reports it.
+                        let value = match (&c.value, &c.formula) {
+                            (DataRef::Empty, Some(_)) => DataRef::String(NO_CACHED_VALUE.to_string()),
+                            _ => c.value,
+                        };
+                        calamine::Cell::new(c.pos, value)
+                    })
+                })
+            };
+            let (cells, unreadable) = collect_cells(next, &name, max_cells, is_1904)?;
             let mut grid = Grid::from_cells(Some(name.clone()), visible, cells, merges);
             grid.unreadable_cells = unreadable;
             Ok(grid)
@@ -197,6 +210,9 @@ fn read_xlsx(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
     }
     Ok(Workbook { sheets, is_1904, modified })
 }
+
+/// What a formula cell without a cached value reads as; the sheet reader reports it.
+pub const NO_CACHED_VALUE: &str = "#公式无计算结果";
 
 /// Non-blank cells with their 0-based row and column.
 type SparseCells = Vec<(u32, u32, CellValue)>;
@@ -224,7 +240,10 @@ fn collect_cells<'a>(
             Err(e) => return Err(e),
         };
         let (r, c) = cell.get_position();
-        let v = convert_ref(cell.get_value(), is_1904);
+        let v = match cell.get_value() {
+            DataRef::String(s) if s == NO_CACHED_VALUE => CellValue::Error(NO_CACHED_VALUE.to_string()),
+            other => convert_ref(other, is_1904),
+        };
         if !v.is_blank() {
             if cells.len() as u64 >= max_cells {
                 return Err(ReadError::TooManyCells { sheet: sheet.to_string(), limit: max_cells });

@@ -396,7 +396,6 @@ fn parse_record(
     let layout = ctx.layout;
     let vocab = &layout.vocab;
     let name_col = header.col(FieldKey::Name).unwrap_or(0);
-    let cell = |key: FieldKey| header.col(key).map(|c| (c, row.get(c)));
     let mut bad = |key: FieldKey, col: u32, err: values::ValueError| {
         let mut issue = Issue::new(
             IssueCode::BadValue,
@@ -407,6 +406,20 @@ fn parse_record(
         issue.org_name = Some(row.get(name_col).text());
         issues.push(issue);
     };
+    // An error value (#N/A, a formula never calculated) is reported once and read as blank.
+    for (key, col) in &header.columns {
+        if let CellValue::Error(e) = row.get(*col)
+            && *key != FieldKey::Name
+        {
+            bad(
+                *key,
+                *col,
+                values::ValueError(format!("单元格是错误值\u{201C}{e}\u{201D}，已按空白处理：请在Excel中改为实际内容")),
+            );
+        }
+    }
+    let cell =
+        |key: FieldKey| header.col(key).map(|c| (c, row.get(c))).filter(|(_, v)| !matches!(v, CellValue::Error(_)));
     let text = |key: FieldKey| cell(key).and_then(|(_, v)| values::text(v));
     let person = |key: FieldKey| cell(key).and_then(|(_, v)| values::person(v));
 
