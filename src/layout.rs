@@ -105,6 +105,9 @@ pub struct Vocab {
 pub struct Layout {
     pub fields: Vec<Field>,
     pub vocab: Vocab,
+    /// Each field's header synonyms folded once, in field order (filled by `embedded`).
+    #[serde(skip)]
+    folded: Vec<Vec<String>>,
 }
 
 /// How well a header cell names a field: exact beats contained, longer beats shorter.
@@ -117,7 +120,9 @@ pub struct HeaderScore {
 impl Layout {
     /// The layout compiled into the binary.
     pub fn embedded() -> Layout {
-        toml::from_str(EMBEDDED).expect("bug: templates/return_fields.toml does not parse")
+        let mut layout: Layout = toml::from_str(EMBEDDED).expect("bug: templates/return_fields.toml does not parse");
+        layout.folded = layout.fields.iter().map(|f| f.headers.iter().map(|h| fold_header(h)).collect()).collect();
+        layout
     }
 
     pub fn field(&self, key: FieldKey) -> Option<&Field> {
@@ -135,16 +140,15 @@ impl Layout {
             return Vec::new();
         }
         let mut out = Vec::new();
-        for field in &self.fields {
+        for (field, synonyms) in self.fields.iter().zip(&self.folded) {
             let mut best: Option<HeaderScore> = None;
-            for syn in &field.headers {
-                let s = fold_header(syn);
+            for s in synonyms {
                 if s.is_empty() {
                     continue;
                 }
-                let score = if h == s {
+                let score = if h == *s {
                     Some(HeaderScore { exact: true, len: s.chars().count() })
-                } else if h.contains(&s) {
+                } else if h.contains(s.as_str()) {
                     Some(HeaderScore { exact: false, len: s.chars().count() })
                 } else {
                     None
