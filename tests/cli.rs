@@ -492,3 +492,21 @@ fn a_formula_without_a_cached_value_is_reported_not_blank() {
         v["records"].as_array().expect("records").iter().find(|r| r["raw_name"] == "汤溪村党支部").expect("row kept");
     assert!(r["star"].is_null());
 }
+
+/// Regression: inputs cargo fuzz found (tests/fixtures/fuzz). Both are damaged .xls compound
+/// files that made calamine allocate without bound (a 2 GB sector chain; a dense grid from
+/// a bogus cell) and abort; they are now rejected before calamine sees them.
+#[test]
+fn fuzz_found_xls_files_are_rejected_within_bounded_memory() {
+    for name in ["xls_cfb_chain_oom.bin", "xls_far_cell_from_xlsx_fuzz.bin"] {
+        let ws = workspace();
+        std::fs::copy(fixtures().join("fuzz").join(name), ws.path().join("returns/2015-10/罗埠镇.xls")).expect("copy");
+        let script = format!("ulimit -v 1000000; exec '{}' run returns/2015-10 -q", env!("CARGO_BIN_EXE_huizong"));
+        let o = Command::new("sh").arg("-c").arg(script).current_dir(ws.path()).output().expect("run");
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        let text = std::fs::read_to_string(ws.path().join("输出/汇总_2015-10.json")).expect("report");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let f = v["files"].as_array().expect("files").iter().find(|f| f["path"] == "罗埠镇.xls").expect("listed");
+        assert_eq!(f["status"], "rejected", "{name}");
+    }
+}

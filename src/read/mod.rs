@@ -276,7 +276,8 @@ fn read_xlsb(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
 
 fn read_xls(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
     // calamine builds every sheet's dense grid when the file is opened: check first.
-    check_extents(xls_extent::sheet_extents(bytes), max_cells)?;
+    let extents = xls_extent::sheet_extents(bytes).map_err(ReadError::Corrupt)?;
+    check_extents(Some(extents), max_cells)?;
     let mut wb: Xls<_> = Xls::new(Cursor::new(bytes.to_vec())).map_err(|e| match e {
         calamine::XlsError::Password => ReadError::Encrypted,
         e => corrupt(e),

@@ -5,11 +5,13 @@
 
 use std::io::{Cursor, Read};
 
-/// Cell records (BIFF5/8) whose first two fields are the row and the column.
-const CELL_RECORDS: [u16; 9] = [0x0203, 0x00FD, 0x027E, 0x0201, 0x0204, 0x0205, 0x0006, 0x00D6, 0x0406];
+/// Cell records calamine turns into cells (BIFF5/8); their first two fields are the row and
+/// the column. Blank cells (0x0201, 0x00BE) are not kept by calamine and do not count.
+const CELL_RECORDS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006];
 const MULRK: u16 = 0x00BD;
-const MULBLANK: u16 = 0x00BE;
 const BOF: u16 = 0x0809;
+const EOF: u16 = 0x000A;
+const BOUNDSHEET: u16 = 0x0085;
 
 /// The bounding box of one sheet's cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,42 +46,77 @@ fn u16_at(data: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_le_bytes([*data.get(at)?, *data.get(at + 1)?]))
 }
 
-/// The extents of the sheets (one per BOF substream after the workbook globals), or `None`
-/// when the file is not a readable compound file (calamine then reports it as damaged).
-pub fn sheet_extents(bytes: &[u8]) -> Option<Vec<Option<Extent>>> {
-    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).ok()?;
-    let name = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"].into_iter().find(|n| file.is_stream(n))?;
+/// Records from `pos` on, as calamine walks them: (type, data), CONTINUE records skipped.
+fn records(stream: &[u8], pos: usize) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut at = pos;
+    std::iter::from_fn(move || {
+        let typ = u16_at(stream, at)?;
+        let len = usize::from(u16_at(stream, at + 2)?);
+        let data = stream.get(at + 4..at + 4 + len)?;
+        at += 4 + len;
+        Some((typ, data))
+    })
+    .filter(|(typ, _)| *typ != 0x003C)
+}
+
+/// The extents of the sheets, found the way calamine finds the sheets (BOUNDSHEET offsets
+/// from the workbook globals, nested substreams such as charts skipped). `Err` when the
+/// compound file or its workbook stream cannot be read: calamine must not see such a file,
+/// since its own reader can allocate without bound on a damaged sector chain.
+pub fn sheet_extents(bytes: &[u8]) -> Result<Vec<Option<Extent>>, String> {
+    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let name = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"]
+        .into_iter()
+        .find(|n| file.is_stream(n))
+        .ok_or_else(|| "没有 Workbook 数据流".to_string())?;
     let mut stream = Vec::new();
-    file.open_stream(name).ok()?.read_to_end(&mut stream).ok()?;
-    let mut sheets: Vec<Option<Extent>> = Vec::new();
-    let mut substreams = 0usize;
-    let mut pos = 0usize;
-    while let (Some(typ), Some(len)) = (u16_at(&stream, pos), u16_at(&stream, pos + 2)) {
-        let start = pos + 4;
-        let Some(data) = stream.get(start..start + usize::from(len)) else { break };
-        pos = start + usize::from(len);
-        if typ == BOF {
-            substreams += 1;
-            // The first substream is the workbook globals; each later one is a sheet.
-            if substreams > 1 {
-                sheets.push(None);
+    file.open_stream(name).map_err(|e| e.to_string())?.read_to_end(&mut stream).map_err(|e| e.to_string())?;
+    let mut positions = Vec::new();
+    for (typ, data) in records(&stream, 0) {
+        match typ {
+            BOUNDSHEET => {
+                positions.extend(data.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize))
             }
-            continue;
-        }
-        let Some(current) = sheets.last_mut() else { continue };
-        if CELL_RECORDS.contains(&typ) {
-            if let (Some(r), Some(c)) = (u16_at(data, 0), u16_at(data, 2)) {
-                Extent::add(current, u32::from(r), u32::from(c));
-            }
-        } else if (typ == MULRK || typ == MULBLANK)
-            && let (Some(r), Some(first), Some(last)) =
-                (u16_at(data, 0), u16_at(data, 2), u16_at(data, data.len().saturating_sub(2)))
-        {
-            Extent::add(current, u32::from(r), u32::from(first));
-            Extent::add(current, u32::from(r), u32::from(last.max(first)));
+            EOF => break,
+            _ => {}
         }
     }
-    Some(sheets)
+    let mut sheets = Vec::new();
+    for pos in positions {
+        let mut extent = None;
+        let (mut seen_bof, mut depth) = (false, 0usize);
+        for (typ, data) in records(&stream, pos) {
+            if depth > 0 {
+                match typ {
+                    BOF => depth += 1,
+                    EOF => depth -= 1,
+                    _ => {}
+                }
+                continue;
+            }
+            match typ {
+                BOF if seen_bof => depth += 1,
+                BOF => seen_bof = true,
+                EOF => break,
+                MULRK => {
+                    if let (Some(r), Some(first), Some(last)) =
+                        (u16_at(data, 0), u16_at(data, 2), u16_at(data, data.len().saturating_sub(2)))
+                    {
+                        Extent::add(&mut extent, u32::from(r), u32::from(first));
+                        Extent::add(&mut extent, u32::from(r), u32::from(last.max(first)));
+                    }
+                }
+                t if CELL_RECORDS.contains(&t) => {
+                    if let (Some(r), Some(c)) = (u16_at(data, 0), u16_at(data, 2)) {
+                        Extent::add(&mut extent, u32::from(r), u32::from(c));
+                    }
+                }
+                _ => {}
+            }
+        }
+        sheets.push(extent);
+    }
+    Ok(sheets)
 }
 
 #[cfg(test)]
