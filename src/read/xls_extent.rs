@@ -74,9 +74,9 @@ pub fn sheet_extents(bytes: &[u8]) -> Result<Vec<Option<Extent>>, String> {
     let mut positions = Vec::new();
     for (typ, data) in records(&stream, 0) {
         match typ {
-            BOUNDSHEET => {
-                positions.extend(data.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize))
-            }
+            BOUNDSHEET => positions.extend(
+                data.get(..4).and_then(|b| <[u8; 4]>::try_from(b).ok()).map(|b| u32::from_le_bytes(b) as usize),
+            ),
             EOF => break,
             _ => {}
         }
