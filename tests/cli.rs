@@ -493,12 +493,13 @@ fn a_formula_without_a_cached_value_is_reported_not_blank() {
     assert!(r["star"].is_null());
 }
 
-/// Regression: inputs cargo fuzz found (tests/fixtures/fuzz). Both are damaged .xls compound
+/// Regression: inputs cargo fuzz found (tests/fixtures/fuzz). All are damaged .xls compound
 /// files that made calamine allocate without bound (a 2 GB sector chain; a dense grid from
-/// a bogus cell) and abort; they are now rejected before calamine sees them.
+/// a bogus cell; 3.5 GB reserved for a declared dimension) and abort; they are now rejected
+/// before calamine sees them.
 #[test]
 fn fuzz_found_xls_files_are_rejected_within_bounded_memory() {
-    for name in ["xls_cfb_chain_oom.bin", "xls_far_cell_from_xlsx_fuzz.bin"] {
+    for name in ["xls_cfb_chain_oom.bin", "xls_far_cell_from_xlsx_fuzz.bin", "xls_declared_dimension_oom.bin"] {
         let ws = workspace();
         std::fs::copy(fixtures().join("fuzz").join(name), ws.path().join("returns/2015-10/罗埠镇.xls")).expect("copy");
         let script = format!("ulimit -v 1000000; exec '{}' run returns/2015-10 -q", env!("CARGO_BIN_EXE_huizong"));

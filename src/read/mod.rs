@@ -276,7 +276,11 @@ fn read_xlsb(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
 
 fn read_xls(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
     // calamine builds every sheet's dense grid when the file is opened: check first.
-    let extents = xls_extent::sheet_extents(bytes).map_err(ReadError::Corrupt)?;
+    let (extents, declared) = xls_extent::sheet_scan(bytes).map_err(ReadError::Corrupt)?;
+    if declared > xls_extent::MAX_DECLARED {
+        // calamine reserves memory for the declared dimension before reading a cell.
+        return Err(ReadError::Corrupt(format!("工作表声明的范围约{declared}个单元格，超出.xls格式的最大范围")));
+    }
     check_extents(Some(extents), max_cells)?;
     let mut wb: Xls<_> = Xls::new(Cursor::new(bytes.to_vec())).map_err(|e| match e {
         calamine::XlsError::Password => ReadError::Encrypted,

@@ -12,6 +12,29 @@ const MULRK: u16 = 0x00BD;
 const BOF: u16 = 0x0809;
 const EOF: u16 = 0x000A;
 const BOUNDSHEET: u16 = 0x0085;
+const DIMENSIONS: u16 = 0x0200;
+/// The largest grid a valid BIFF8 sheet can declare (65,536 rows × 256 columns).
+pub const MAX_DECLARED: u64 = 65_536 * 256;
+
+/// The number of cells a DIMENSIONS record makes calamine reserve, computed as calamine
+/// does (its arithmetic wraps on a corrupt record, so this saturates to "too many").
+fn declared_cells(data: &[u8]) -> u64 {
+    let u32_at = |at: usize| data.get(at..at + 4).and_then(|b| <[u8; 4]>::try_from(b).ok()).map(u32::from_le_bytes);
+    let (rf, rl, cf, cl) = match data.len() {
+        10 => (u16_at(data, 0).map(u32::from), u16_at(data, 2).map(u32::from), u16_at(data, 4), u16_at(data, 6)),
+        14 | 16 => (u32_at(0), u32_at(4), u16_at(data, 8), u16_at(data, 10)),
+        _ => return 0,
+    };
+    let (Some(rf), Some(rl), Some(cf), Some(cl)) = (rf, rl, cf, cl) else { return 0 };
+    let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+    if rl < 1 || cl < 1 {
+        return 1;
+    }
+    match ((rl - 1).checked_sub(rf), (u32::from(cl) - 1).checked_sub(u32::from(cf))) {
+        (Some(r), Some(c)) => (u64::from(r) + 1).saturating_mul(u64::from(c) + 1),
+        _ => u64::MAX,
+    }
+}
 
 /// The bounding box of one sheet's cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +87,12 @@ fn records(stream: &[u8], pos: usize) -> impl Iterator<Item = (u16, &[u8])> {
 /// compound file or its workbook stream cannot be read: calamine must not see such a file,
 /// since its own reader can allocate without bound on a damaged sector chain.
 pub fn sheet_extents(bytes: &[u8]) -> Result<Vec<Option<Extent>>, String> {
+    sheet_scan(bytes).map(|(extents, _)| extents)
+}
+
+/// The extents and the largest declared dimension (see [`MAX_DECLARED`]).
+pub fn sheet_scan(bytes: &[u8]) -> Result<(Vec<Option<Extent>>, u64), String> {
+    let mut declared = 0u64;
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| e.to_string())?;
     let name = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"]
         .into_iter()
@@ -98,6 +127,7 @@ pub fn sheet_extents(bytes: &[u8]) -> Result<Vec<Option<Extent>>, String> {
                 BOF if seen_bof => depth += 1,
                 BOF => seen_bof = true,
                 EOF => break,
+                DIMENSIONS => declared = declared.max(declared_cells(data)),
                 MULRK => {
                     if let (Some(r), Some(first), Some(last)) =
                         (u16_at(data, 0), u16_at(data, 2), u16_at(data, data.len().saturating_sub(2)))
@@ -116,7 +146,7 @@ pub fn sheet_extents(bytes: &[u8]) -> Result<Vec<Option<Extent>>, String> {
         }
         sheets.push(extent);
     }
-    Ok(sheets)
+    Ok((sheets, declared))
 }
 
 #[cfg(test)]
