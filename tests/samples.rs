@@ -13,27 +13,26 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// (period, code, unit, source) rows of the README's expected-problem table.
-fn expected_rows() -> BTreeSet<(String, String, String, String)> {
+/// The data rows of the samples README's table whose header starts with `header`.
+fn readme_table(header: &str) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(repo().join("samples/README.md")).expect("samples/README.md");
-    let mut rows = BTreeSet::new();
-    let mut in_table = false;
-    for line in text.lines() {
-        if line.starts_with("| 期间 | 问题代码 | 单位 | 来源 |") {
-            in_table = true;
-            continue;
-        }
-        if in_table {
-            if !line.starts_with('|') {
-                break;
-            }
-            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
-            if cells.first().is_some_and(|c| c.starts_with("---")) {
-                continue;
-            }
-            rows.insert((cells[0].to_string(), cells[1].to_string(), cells[2].to_string(), cells[3].to_string()));
+    let mut lines = text.lines().skip_while(|l| !l.starts_with(header)).skip(1);
+    let mut rows = Vec::new();
+    for line in lines.by_ref().take_while(|l| l.starts_with('|')) {
+        let cells: Vec<String> = line.trim_matches('|').split('|').map(|c| c.trim().to_string()).collect();
+        if !cells.first().is_some_and(|c| c.starts_with("---")) {
+            rows.push(cells);
         }
     }
+    rows
+}
+
+/// (period, code, unit, source) rows of the README's expected-problem table.
+fn expected_rows() -> BTreeSet<(String, String, String, String)> {
+    let rows: BTreeSet<_> = readme_table("| 期间 | 问题代码 | 单位 | 来源 |")
+        .into_iter()
+        .map(|c| (c[0].clone(), c[1].clone(), c[2].clone(), c[3].clone()))
+        .collect();
     assert!(rows.len() >= 20, "the README table should list the deliberate problems, found {}", rows.len());
     rows
 }
@@ -198,26 +197,10 @@ fn outputs_do_not_depend_on_the_workspace_location() {
 
 /// (kind, unit, organisation, before, after) rows of the README's change table.
 fn expected_changes() -> Vec<[String; 5]> {
-    let text = std::fs::read_to_string(repo().join("samples/README.md")).expect("samples/README.md");
-    let mut rows = Vec::new();
-    let mut in_table = false;
-    for line in text.lines() {
-        if line.starts_with("| 期间 | 变化 | 单位 | 组织 | 上月 | 本月 |") {
-            in_table = true;
-            continue;
-        }
-        if in_table {
-            if !line.starts_with('|') {
-                break;
-            }
-            let cells: Vec<String> = line.trim_matches('|').split('|').map(|c| c.trim().to_string()).collect();
-            if cells[0].starts_with("---") {
-                continue;
-            }
-            rows.push([1, 2, 3, 4, 5].map(|i| cells[i].clone()));
-        }
-    }
-    rows
+    readme_table("| 期间 | 变化 | 单位 | 组织 | 上月 | 本月 |")
+        .into_iter()
+        .map(|c| [1, 2, 3, 4, 5].map(|i| c[i].clone()))
+        .collect()
 }
 
 #[test]
@@ -299,26 +282,10 @@ fn sample_workbook_has_the_thirteen_sheets_and_the_figures_of_the_json() {
 
 /// (period, unit, source, reported, official, method) rows of the README's name table.
 fn expected_names() -> Vec<[String; 6]> {
-    let text = std::fs::read_to_string(repo().join("samples/README.md")).expect("samples/README.md");
-    let mut rows = Vec::new();
-    let mut in_table = false;
-    for line in text.lines() {
-        if line.starts_with("| 期间 | 单位 | 来源 | 上报名称 | 标准名称 | 匹配方式 |") {
-            in_table = true;
-            continue;
-        }
-        if in_table {
-            if !line.starts_with('|') {
-                break;
-            }
-            let cells: Vec<String> = line.trim_matches('|').split('|').map(|c| c.trim().to_string()).collect();
-            if cells[0].starts_with("---") {
-                continue;
-            }
-            rows.push([0, 1, 2, 3, 4, 5].map(|i| cells[i].clone()));
-        }
-    }
-    rows
+    readme_table("| 期间 | 单位 | 来源 | 上报名称 | 标准名称 | 匹配方式 |")
+        .into_iter()
+        .map(|c| [0, 1, 2, 3, 4, 5].map(|i| c[i].clone()))
+        .collect()
 }
 
 #[test]
