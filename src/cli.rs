@@ -283,8 +283,12 @@ fn run(a: RunArgs) -> Result<u8, Failure> {
                 config.output.display()
             )));
         }
+        let t = crate::timing::stage("名册");
         let orgs = load_master(&config)?;
+        drop(t);
+        let t = crate::timing::stage("读取报表");
         let files = driver::read_period(&config, &layout, dir, *period, a.quiet).map_err(|e| fail_run(&e, &written))?;
+        drop(t);
         let previous_path = a.previous.clone().or_else(|| driver::find_previous(&config.output, *period));
         let previous = match &previous_path {
             Some(p) => Some(driver::load_previous(p).map_err(|e| usage(format!("{e:#}")))?),
@@ -294,7 +298,9 @@ fn run(a: RunArgs) -> Result<u8, Failure> {
         if harvested > 0 && !a.quiet {
             println!("已从汇总表的\u{201C}待核实\u{201D}中收录{harvested}条核实结论到{}", crate::ledger::FILE);
         }
+        let t = crate::timing::stage("匹配与核对");
         let mut result = driver::process(&config, &orgs, *period, files, previous.as_ref(), decisions);
+        drop(t);
         result.source_base = driver::relative_dir(&config.output, dir);
         let paths = driver::write_outputs(&result, &config, &orgs, &config.output, !a.no_unit_lists)
             .map_err(|e| fail_run(&e, &written))?;

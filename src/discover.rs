@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{Config, Unit};
 use crate::layout::Layout;
 use crate::model::{Issue, IssueCode, RawRecord, Source};
-use crate::normalize::normalize;
+use crate::normalize::Normalizer;
 use crate::period::Period;
 use crate::read::sheet::{SheetContext, SheetOutcome, SheetStatus, read_sheet, reason};
 use crate::read::{self, Format, ReadError};
@@ -428,7 +428,8 @@ impl Discovery<'_> {
             return;
         }
         let unit_names: Vec<&str> = self.config.units.iter().map(|u| u.name.as_str()).collect();
-        let key = |r: &RawRecord| (r.unit.clone(), normalize(&r.raw_name, &self.config.organiser, &unit_names).key);
+        let normalizer = Normalizer::new(&self.config.organiser, &unit_names);
+        let key = |r: &RawRecord| (r.unit.clone(), normalizer.normalize(&r.raw_name).key);
         let (demo_idx, point_idx): (Vec<usize>, Vec<usize>) = (0..entry.sheets.len())
             .filter(|i| entry.sheets.get(*i).is_some_and(|s| s.status == SheetStatus::Used))
             .partition(|i| entry.sheets.get(*i).is_some_and(|s| s.demo_sheet));

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::discover::{Discovery, FileEntry, FileStatus, list_files, supersede};
@@ -82,16 +83,20 @@ pub fn read_period(
     let listed = list_files(dir, Some(&config.output)).with_context(|| format!("无法读取文件夹 {}", dir.display()))?;
     let discovery = Discovery { config, layout, period };
     let bar = progress(listed.len(), quiet);
-    let mut files = Vec::new();
-    for (rel, path) in listed {
-        bar.set_message(rel.clone());
-        let entry = match std::fs::read(&path) {
-            Ok(bytes) => discovery.read_file(&rel, &bytes),
-            Err(e) => FileEntry::rejected(&rel, format!("无法打开文件：{e}。请确认文件未被其他程序占用")),
-        };
-        files.push(entry);
-        bar.inc(1);
-    }
+    // Files are read on all cores; each file's bytes live only while it is read, and the
+    // entries come back in listing order whatever order they finish in.
+    let mut files: Vec<FileEntry> = listed
+        .par_iter()
+        .map(|(rel, path)| {
+            bar.set_message(rel.clone());
+            let entry = match std::fs::read(path) {
+                Ok(bytes) => discovery.read_file(rel, &bytes),
+                Err(e) => FileEntry::rejected(rel, format!("无法打开文件：{e}。请确认文件未被其他程序占用")),
+            };
+            bar.inc(1);
+            entry
+        })
+        .collect();
     bar.finish_and_clear();
     let order: Vec<String> = config.units.iter().map(|u| u.name.clone()).collect();
     supersede(&mut files, &order);
@@ -109,7 +114,9 @@ pub fn process(
     decisions: Decisions,
 ) -> PeriodResult {
     let unit_names: Vec<String> = config.units.iter().map(|u| u.name.clone()).collect();
+    let t = crate::timing::stage("建立名册索引");
     let index = MasterIndex::new(orgs, &config.organiser, &unit_names, &config.matching).with_decisions(decisions);
+    drop(t);
     let unit_pos = |u: &str| unit_names.iter().position(|n| n == u).unwrap_or(usize::MAX);
 
     // Records in report order: configured unit, file, sheet, row.
@@ -149,8 +156,9 @@ pub fn process(
         }
     }
     raw.sort_by_key(|a| (a.0, a.1, a.2, a.3.source.row));
+    let t = crate::timing::stage("匹配");
     let records: Vec<Record> = raw
-        .into_iter()
+        .into_par_iter()
         .enumerate()
         .map(|(i, (_, _, _, r))| {
             let m = if orgs.is_empty() {
@@ -169,7 +177,10 @@ pub fn process(
             Record { id: i + 1, raw: r, m, valid: false }
         })
         .collect();
+    drop(t);
+    let t = crate::timing::stage("核对");
     let mut reconciled = reconcile(config, orgs, records, &sheets, &submitted, issues);
+    drop(t);
     let mut changes = Vec::new();
     if let Some(prev) = previous {
         let cmp = history::compare(prev, &reconciled.records, orgs, &mut reconciled.units);
@@ -300,13 +311,20 @@ pub fn write_outputs(
     unit_lists: bool,
 ) -> Result<Written> {
     let report = result.report(config, orgs);
+    let t = crate::timing::stage("生成JSON");
     let json = report::json::to_json(&report);
+    drop(t);
+    let t = crate::timing::stage("生成汇总表");
     let xlsx = report::workbook::workbook_bytes(&report).context("生成汇总表失败")?;
+    drop(t);
+    let t = crate::timing::stage("生成问题清单");
     let lists = if unit_lists {
-        report::unit_lists::units_with_problems(&report)
-            .into_iter()
+        let problems = report::unit_lists::Problems::of(&report);
+        problems
+            .units()
+            .par_iter()
             .map(|u| {
-                let bytes = report::unit_lists::unit_list_bytes(&report, u)
+                let bytes = report::unit_lists::unit_list_bytes_of(&report, &problems, u)
                     .with_context(|| format!("生成{u}的问题清单失败"))?;
                 Ok((report::unit_lists::file_name(u, &report), bytes))
             })
@@ -314,6 +332,8 @@ pub fn write_outputs(
     } else {
         Vec::new()
     };
+    drop(t);
+    let _t = crate::timing::stage("写入文件");
     let json_path = out_dir.join(report::json_name(result.period));
     let xlsx_path = out_dir.join(report::workbook_name(result.period));
     report::write_atomic(&xlsx_path, &xlsx).map_err(|e| write_error(&xlsx_path, e))?;

@@ -92,10 +92,29 @@ pub struct Similarity {
     pub caution: Caution,
 }
 
-/// Edit distance with a caller-supplied substitution test.
+/// Edit distance with a caller-supplied substitution test. Names are short: the two rows
+/// live on the stack up to 31 characters, and only longer names allocate.
 fn edit_distance(a: usize, b: usize, same: impl Fn(usize, usize) -> bool) -> usize {
-    let mut prev: Vec<usize> = (0..=b).collect();
-    let mut cur = vec![0; b + 1];
+    const STACK: usize = 32;
+    if b < STACK {
+        let (mut prev, mut cur) = ([0usize; STACK], [0usize; STACK]);
+        distance_rows(a, b, &same, &mut prev, &mut cur)
+    } else {
+        distance_rows(a, b, &same, &mut vec![0; b + 1], &mut vec![0; b + 1])
+    }
+}
+
+fn distance_rows(
+    a: usize,
+    b: usize,
+    same: &impl Fn(usize, usize) -> bool,
+    prev: &mut [usize],
+    cur: &mut [usize],
+) -> usize {
+    for (j, slot) in prev.iter_mut().enumerate() {
+        *slot = j;
+    }
+    let (mut prev, mut cur) = (prev, cur);
     for i in 1..=a {
         if let Some(first) = cur.first_mut() {
             *first = i;
@@ -174,14 +193,41 @@ pub fn similarity(q: &Prepared, c: &Prepared) -> Similarity {
     Similarity { score: score.clamp(0.0, 1.0), char_sim, pinyin_sim, caution }
 }
 
+/// A token of a core position: a toneless syllable, or the character itself when it has
+/// no reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Token {
+    Syllable(&'static str),
+    Char(char),
+}
+
+/// The tokens of each position of a core.
+fn position_tokens(p: &Prepared) -> Vec<Vec<Token>> {
+    p.core
+        .iter()
+        .zip(&p.readings)
+        .map(|(c, r)| if r.is_empty() { vec![Token::Char(*c)] } else { r.iter().map(|s| Token::Syllable(s)).collect() })
+        .collect()
+}
+
 /// An inverted index from syllables and characters to organisations, to find fuzzy
 /// candidates across units without comparing all pairs.
+///
+/// Postings are kept per token and core length, so a query looks only at the lengths that
+/// can reach the review line, and within a length only at the rarest positions it must
+/// share (a prefix filter); every candidate so generated is then verified by counting its
+/// shared positions exactly.
 #[derive(Debug, Default)]
 pub struct FuzzyIndex {
-    postings: HashMap<&'static str, Vec<u32>>,
-    chars: HashMap<char, Vec<u32>>,
-    /// Core length of each organisation, for candidates whose whole core the query covers.
-    lens: Vec<u16>,
+    postings: HashMap<(u32, u16), Vec<u32>>,
+    /// Token ids by token.
+    ids: HashMap<Token, u32>,
+    /// The sorted token ids of each organisation's core.
+    tokens: Vec<Vec<u32>>,
+    /// Core lengths present in the list.
+    lengths: Vec<u16>,
+    /// Organisations by core, for the cores a query contains.
+    cores: HashMap<String, Vec<u32>>,
 }
 
 impl FuzzyIndex {
@@ -189,51 +235,123 @@ impl FuzzyIndex {
         let mut idx = FuzzyIndex::default();
         for (i, p) in prepared.iter().enumerate() {
             let id = i as u32;
-            idx.lens.push(u16::try_from(p.core.len()).unwrap_or(u16::MAX));
-            let mut seen: Vec<&'static str> = Vec::new();
-            for s in p.syllables() {
-                if !seen.contains(&s) {
-                    seen.push(s);
-                    idx.postings.entry(s).or_default().push(id);
-                }
+            let len = u16::try_from(p.core.len()).unwrap_or(u16::MAX);
+            let mut mine: Vec<u32> = Vec::new();
+            for t in position_tokens(p).into_iter().flatten() {
+                let next = idx.ids.len() as u32;
+                mine.push(*idx.ids.entry(t).or_insert(next));
             }
-            let mut seen_c: Vec<char> = Vec::new();
-            for (c, r) in p.core.iter().zip(&p.readings) {
-                if r.is_empty() && !seen_c.contains(c) {
-                    seen_c.push(*c);
-                    idx.chars.entry(*c).or_default().push(id);
-                }
+            mine.sort_unstable();
+            mine.dedup();
+            for t in &mine {
+                idx.postings.entry((*t, len)).or_default().push(id);
             }
+            if !idx.lengths.contains(&len) {
+                idx.lengths.push(len);
+            }
+            idx.tokens.push(mine);
+            idx.cores.entry(p.core.iter().collect()).or_default().push(id);
         }
+        idx.lengths.sort_unstable();
         idx
     }
 
-    /// Organisations sharing at least half of the query's core positions (by any reading or,
-    /// for characters without pinyin, by the character), or whose whole core the query
-    /// covers (寺平 inside 寺平小学): every candidate that can score at or above the review
-    /// line is one of these.
-    pub fn candidates(&self, q: &Prepared) -> Vec<usize> {
-        let mut hits: HashMap<u32, u16> = HashMap::new();
-        for (c, readings) in q.core.iter().zip(&q.readings) {
-            let mut ids: Vec<u32> = Vec::new();
-            if readings.is_empty() {
-                ids.extend(self.chars.get(c).into_iter().flatten());
-            }
-            for r in readings {
-                ids.extend(self.postings.get(r).into_iter().flatten());
-            }
-            ids.sort_unstable();
-            ids.dedup();
-            for id in ids {
-                *hits.entry(id).or_default() += 1;
+    /// How many of the query's positions share a token with `org`: `masks` holds, for each
+    /// token of the query, the positions (as bits) where it occurs.
+    fn hits(&self, query: &[Vec<u32>], masks: &[(u32, u64)], org: u32) -> usize {
+        let Some(mine) = self.tokens.get(org as usize) else { return 0 };
+        if query.len() > 64 {
+            return query.iter().filter(|pos| pos.iter().any(|t| mine.binary_search(t).is_ok())).count();
+        }
+        let mut hit = 0u64;
+        for t in mine {
+            if let Some((_, mask)) = masks.iter().find(|(q, _)| q == t) {
+                hit |= mask;
             }
         }
-        let need = q.core.len().div_ceil(2).max(1) as u16;
-        let covers = |id: u32, n: u16| self.lens.get(id as usize).is_some_and(|len| n >= *len);
-        let mut out: Vec<usize> =
-            hits.into_iter().filter(|(id, n)| *n >= need || covers(*id, *n)).map(|(id, _)| id as usize).collect();
+        hit.count_ones() as usize
+    }
+
+    /// Every organisation that can score at or above `review` against `q`, and a few more.
+    ///
+    /// A score of at least `review` needs a core similarity of at least `review` (kinds and
+    /// party suffixes only lower it), which [`similarity`] gives in three ways:
+    ///
+    /// - an edit distance of at most `k = ⌊(1 − review) × longer⌋`, by characters or by
+    ///   sound: at least `longer − k` of the query's positions then share a reading with the
+    ///   candidate, so the candidate shares at least one of any `m − (longer − k) + 1` of
+    ///   them — those with the shortest postings generate it, and the count is verified;
+    /// - a shorter candidate inside the query (a contained core of two characters or more,
+    ///   or the query less one position word): looked up by the query's own substrings;
+    /// - the query inside a longer candidate (the same, the other way): all `m` positions
+    ///   are shared, so the rarest one generates it.
+    pub fn candidates(&self, q: &Prepared, review: f64) -> Vec<usize> {
+        let m = q.core.len();
+        if m == 0 {
+            return Vec::new();
+        }
+        let query: Vec<Vec<u32>> = position_tokens(q)
+            .iter()
+            .map(|pos| pos.iter().filter_map(|t| self.ids.get(t).copied()).collect())
+            .collect();
+        let mut masks: Vec<(u32, u64)> = Vec::new();
+        for (i, pos) in query.iter().enumerate().take(64) {
+            for t in pos {
+                match masks.iter_mut().find(|(q, _)| q == t) {
+                    Some((_, mask)) => *mask |= 1 << i,
+                    None => masks.push((*t, 1 << i)),
+                }
+            }
+        }
+        let slack = (1.0 - review).clamp(0.0, 1.0);
+        // Matched pairs of an alignment are one to one, so the edit route needs
+        // `longer − k ≤ min(m, n)`; a longer candidate may instead hold the whole query.
+        let need = |n: usize| -> Option<usize> {
+            let longer = m.max(n);
+            let k = (slack * longer as f64 + 1e-9).floor() as usize;
+            let edits = longer.saturating_sub(k).max(1);
+            let by_edits = (edits <= m.min(n)).then_some(edits);
+            let inside = (n > m && (m >= 2 || n == m + 1)).then_some(m);
+            match (by_edits, inside) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+        };
+        let mut out: Vec<u32> = Vec::new();
+        for &len in &self.lengths {
+            let Some(need) = need(usize::from(len)) else { continue };
+            // The postings of each position at this length, shortest first.
+            let mut lists: Vec<(usize, Vec<&Vec<u32>>)> = query
+                .iter()
+                .map(|pos| {
+                    let ls: Vec<&Vec<u32>> = pos.iter().filter_map(|t| self.postings.get(&(*t, len))).collect();
+                    (ls.iter().map(|l| l.len()).sum(), ls)
+                })
+                .collect();
+            lists.sort_by_key(|(size, _)| *size);
+            let mut generated: Vec<u32> =
+                lists.iter().take(m - need + 1).flat_map(|(_, ls)| ls.iter().flat_map(|l| l.iter().copied())).collect();
+            generated.sort_unstable();
+            generated.dedup();
+            out.extend(generated.into_iter().filter(|id| self.hits(&query, &masks, *id) >= need));
+        }
+        // Shorter cores inside the query: every substring of two characters or more, and
+        // the query less one position word.
+        let mut inside: Vec<String> = Vec::new();
+        for n in 2..m {
+            inside.extend(q.core.windows(n).map(|w| w.iter().collect::<String>()));
+        }
+        for (i, c) in q.core.iter().enumerate() {
+            if POSITION_WORDS.contains(c) {
+                inside.push(q.core.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| *c).collect());
+            }
+        }
+        for sub in &inside {
+            out.extend(self.cores.get(sub).into_iter().flatten().copied());
+        }
         out.sort_unstable();
-        out
+        out.dedup();
+        out.into_iter().map(|id| id as usize).collect()
     }
 }
 
@@ -295,8 +413,8 @@ mod tests {
         let names = ["寺平村党支部", "下徐村党支部", "上徐村党支部", "仙舟社区党支部"];
         let prepared: Vec<Prepared> = names.iter().map(|n| Prepared::new(n)).collect();
         let idx = FuzzyIndex::new(&prepared);
-        assert_eq!(idx.candidates(&Prepared::new("四平村")), vec![0]);
-        assert_eq!(idx.candidates(&Prepared::new("徐村")), vec![1, 2]);
-        assert!(idx.candidates(&Prepared::new("先舟社区")).contains(&3));
+        assert_eq!(idx.candidates(&Prepared::new("四平村"), 0.75), vec![0]);
+        assert_eq!(idx.candidates(&Prepared::new("徐村"), 0.75), vec![1, 2]);
+        assert!(idx.candidates(&Prepared::new("先舟社区"), 0.75).contains(&3));
     }
 }

@@ -24,4 +24,5 @@ pub mod period;
 pub mod read;
 pub mod reconcile;
 pub mod report;
+pub mod timing;
 pub mod values;

@@ -14,7 +14,7 @@ use crate::config::Matching;
 use crate::fuzzy::{Caution, FuzzyIndex, Prepared, similarity};
 use crate::ledger::Decisions;
 use crate::master::Org;
-use crate::normalize::{Normalized, normalize};
+use crate::normalize::{Normalized, Normalizer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -67,8 +67,7 @@ pub struct MatchResult {
 /// Lookup tables over the master list.
 pub struct MasterIndex<'a> {
     pub orgs: &'a [Org],
-    organiser: String,
-    unit_names: Vec<String>,
+    normalizer: Normalizer,
     exact: HashMap<&'a str, Vec<usize>>,
     code: HashMap<&'a str, usize>,
     key: HashMap<String, Vec<usize>>,
@@ -122,8 +121,7 @@ impl<'a> MasterIndex<'a> {
             thresholds: thresholds.clone(),
             decisions: Decisions::default(),
             orgs,
-            organiser: organiser.to_string(),
-            unit_names: unit_names.to_vec(),
+            normalizer: Normalizer::new(organiser, &unit_names.iter().map(String::as_str).collect::<Vec<_>>()),
             exact: HashMap::new(),
             code: HashMap::new(),
             key: HashMap::new(),
@@ -160,8 +158,7 @@ impl<'a> MasterIndex<'a> {
     }
 
     pub fn normalize(&self, name: &str) -> Normalized {
-        let units: Vec<&str> = self.unit_names.iter().map(String::as_str).collect();
-        normalize(name, &self.organiser, &units)
+        self.normalizer.normalize(name)
     }
 
     /// Matches `raw` reported by `unit`.
@@ -234,7 +231,10 @@ impl<'a> MasterIndex<'a> {
         let own: &[usize] = self.by_unit.get(unit).map_or(&[], Vec::as_slice);
         let mut pool: Vec<usize> = own.to_vec();
         pool.extend(
-            self.fuzzy.candidates(&q).into_iter().filter(|i| self.orgs.get(*i).is_some_and(|o| o.unit != unit)),
+            self.fuzzy
+                .candidates(&q, self.thresholds.review)
+                .into_iter()
+                .filter(|i| self.orgs.get(*i).is_some_and(|o| o.unit != unit)),
         );
         let mut scored: Vec<Scored> = pool
             .into_iter()

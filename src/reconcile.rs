@@ -95,6 +95,12 @@ pub fn reconcile(
 ) -> Reconciled {
     let rules = &config.rules;
     let mut seen: HashMap<(String, usize), String> = HashMap::new();
+    // The columns of each sheet, looked up by file and sheet (the first entry of a combined
+    // file's sheet, as every unit's entry of it has the same columns).
+    let mut sheet_of: HashMap<(&str, Option<&str>), &SheetColumns> = HashMap::new();
+    for s in sheets {
+        sheet_of.entry((s.source.file.as_str(), s.source.sheet.as_deref())).or_insert(s);
+    }
     for rec in &mut records {
         let name = rec.raw.raw_name.clone();
         let unit = rec.raw.unit.clone();
@@ -188,8 +194,7 @@ pub fn reconcile(
                 format!("{}活动场所为\u{201C}{}\u{201D}：{}的活动场所应达标", org.name, v.label(), org.kind),
             ));
         }
-        let sheet =
-            sheets.iter().find(|s| s.source.file == rec.raw.source.file && s.source.sheet == rec.raw.source.sheet);
+        let sheet = sheet_of.get(&(rec.raw.source.file.as_str(), rec.raw.source.sheet.as_deref())).copied();
         let has_col = |k: FieldKey| sheet.is_none_or(|s| !s.missing.contains(&k));
         let mut missing = Vec::new();
         if has_col(FieldKey::Responsible) && rec.raw.responsible.is_none() {
@@ -285,9 +290,13 @@ pub fn reconcile(
         }
     }
 
+    let mut by_unit: HashMap<&str, Vec<&Record>> = HashMap::new();
+    for r in &records {
+        by_unit.entry(r.raw.unit.as_str()).or_default().push(r);
+    }
     let mut units = Vec::new();
     for u in &config.units {
-        let recs: Vec<&Record> = records.iter().filter(|r| r.raw.unit == u.name).collect();
+        let recs: Vec<&Record> = by_unit.get(u.name.as_str()).cloned().unwrap_or_default();
         let valid: Vec<&&Record> = recs.iter().filter(|r| r.valid).collect();
         let is_submitted = submitted.contains(&u.name);
         let count = |f: &dyn Fn(&Record) -> bool| valid.iter().filter(|r| f(r)).count() as u32;
@@ -358,16 +367,19 @@ pub fn reconcile(
 /// Counts each unit's errors and warnings and decides whether it is compliant; run again
 /// when later stages (month over month) add issues.
 pub fn tally(units: &mut [UnitSummary], issues: &[Issue]) {
-    for s in units.iter_mut() {
-        let mine = issues.iter().filter(|i| i.unit.as_deref() == Some(&s.unit));
-        let (mut e, mut w) = (0, 0);
-        for i in mine {
+    let mut counts: HashMap<&str, (u32, u32)> = HashMap::new();
+    for i in issues {
+        if let Some(u) = i.unit.as_deref() {
+            let c = counts.entry(u).or_default();
             match i.severity() {
-                Severity::Error => e += 1,
-                Severity::Warning => w += 1,
+                Severity::Error => c.0 += 1,
+                Severity::Warning => c.1 += 1,
                 Severity::Info => {}
             }
         }
+    }
+    for s in units.iter_mut() {
+        let (e, w) = counts.get(s.unit.as_str()).copied().unwrap_or_default();
         s.errors = e;
         s.warnings = w;
         s.compliant = s.submitted

@@ -11,7 +11,9 @@
 
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-use crate::model::{RejectedRow, Severity};
+use std::collections::HashMap;
+
+use crate::model::{Issue, RejectedRow, Severity};
 use crate::report::Report;
 use crate::report::workbook::{self, Cell, Ctx, Formats, Table};
 
@@ -35,31 +37,55 @@ fn is_problem(severity: Severity) -> bool {
     }
 }
 
-/// The unit's rows with values but no name.
-fn rejected_rows<'r>(report: &'r Report<'_>, unit: &str) -> Vec<&'r RejectedRow> {
-    report.rejected_rows().into_iter().filter(|r| r.unit.as_deref() == Some(unit)).collect()
+/// Each unit's errors and warnings and its rows with values but no name, gathered in one
+/// pass over the report (a province has 1,400 units: no per-unit scans).
+pub struct Problems<'r> {
+    issues: HashMap<&'r str, Vec<&'r Issue>>,
+    rejected: HashMap<&'r str, Vec<&'r RejectedRow>>,
+    units: Vec<&'r str>,
+}
+
+impl<'r> Problems<'r> {
+    pub fn of(report: &'r Report<'_>) -> Problems<'r> {
+        let mut issues: HashMap<&str, Vec<&Issue>> = HashMap::new();
+        for i in report.issues.iter().filter(|i| is_problem(i.severity())) {
+            if let Some(u) = i.unit.as_deref() {
+                issues.entry(u).or_default().push(i);
+            }
+        }
+        let mut rejected: HashMap<&str, Vec<&RejectedRow>> = HashMap::new();
+        for r in report.rejected_rows() {
+            if let Some(u) = r.unit.as_deref() {
+                rejected.entry(u).or_default().push(r);
+            }
+        }
+        let units = report
+            .config
+            .units
+            .iter()
+            .map(|u| u.name.as_str())
+            .filter(|u| issues.contains_key(u) || rejected.contains_key(u))
+            .collect();
+        Problems { issues, rejected, units }
+    }
+
+    /// Units with at least one error or warning (a row without a name counts as an error),
+    /// in configured order.
+    pub fn units(&self) -> &[&'r str] {
+        &self.units
+    }
 }
 
 /// Units with at least one error or warning (a row without a name counts as an error), in
 /// configured order.
 pub fn units_with_problems<'r>(report: &'r Report<'_>) -> Vec<&'r str> {
-    report
-        .config
-        .units
-        .iter()
-        .map(|u| u.name.as_str())
-        .filter(|u| {
-            report.issues.iter().any(|i| i.unit.as_deref() == Some(*u) && is_problem(i.severity()))
-                || !rejected_rows(report, u).is_empty()
-        })
-        .collect()
+    Problems::of(report).units
 }
 
 /// The rows of a unit's list (without 序号) and its counts of errors and warnings.
-fn list_rows(report: &Report<'_>, unit: &str) -> (Vec<Vec<Cell>>, usize, usize) {
-    let issues: Vec<_> =
-        report.issues.iter().filter(|i| i.unit.as_deref() == Some(unit) && is_problem(i.severity())).collect();
-    let issue_row = |i: &crate::model::Issue| {
+fn list_rows(problems: &Problems<'_>, unit: &str) -> (Vec<Vec<Cell>>, usize, usize) {
+    let issues: &[&Issue] = problems.issues.get(unit).map_or(&[], Vec::as_slice);
+    let issue_row = |i: &Issue| {
         vec![
             Cell::tag(i.severity().label()),
             Cell::text(i.code.label()),
@@ -70,7 +96,7 @@ fn list_rows(report: &Report<'_>, unit: &str) -> (Vec<Vec<Cell>>, usize, usize) 
     };
     let errors = issues.iter().filter(|i| i.severity() == Severity::Error);
     let warnings = issues.iter().filter(|i| i.severity() == Severity::Warning);
-    let rejected = rejected_rows(report, unit);
+    let rejected: &[&RejectedRow] = problems.rejected.get(unit).map_or(&[], Vec::as_slice);
     let mut rows: Vec<Vec<Cell>> = errors.clone().map(|i| issue_row(i)).collect();
     rows.extend(rejected.iter().map(|r| {
         vec![
@@ -85,12 +111,20 @@ fn list_rows(report: &Report<'_>, unit: &str) -> (Vec<Vec<Cell>>, usize, usize) 
     (rows, errors.count() + rejected.len(), warnings.count())
 }
 
+/// A unit's correction list as bytes (see [`unit_list_bytes_of`]).
+///
+/// # Errors
+/// Whatever rust_xlsxwriter reports (a limit of Excel exceeded).
+pub fn unit_list_bytes(report: &Report<'_>, unit: &str) -> Result<Vec<u8>, XlsxError> {
+    unit_list_bytes_of(report, &Problems::of(report), unit)
+}
+
 /// A unit's correction list as bytes: the sheet 问题清单 (title, the count, the table, the
 /// 落款) and a short 说明 on how to read it.
 ///
 /// # Errors
 /// Whatever rust_xlsxwriter reports (a limit of Excel exceeded).
-pub fn unit_list_bytes(report: &Report<'_>, unit: &str) -> Result<Vec<u8>, XlsxError> {
+pub fn unit_list_bytes_of(report: &Report<'_>, problems: &Problems<'_>, unit: &str) -> Result<Vec<u8>, XlsxError> {
     let config = report.config;
     let title = format!("{unit}{}{}报表问题清单", report.period.chinese(), config.title);
     // No source base: 来源 is plain text.
@@ -98,7 +132,7 @@ pub fn unit_list_bytes(report: &Report<'_>, unit: &str) -> Result<Vec<u8>, XlsxE
     let mut wb = Workbook::new();
     wb.set_properties(&workbook::properties(report, &title)?);
 
-    let (rows, errors, warnings) = list_rows(report, unit);
+    let (rows, errors, warnings) = list_rows(problems, unit);
     let note = format!("共{errors}个错误、{warnings}个警告，请于下次报送前改正");
     let rows = workbook::numbered(rows);
     let table = Table {

@@ -1044,11 +1044,19 @@ const DETAIL_HEADERS: [&str; 17] = [
 /// Indexes over the report the list sheets share.
 struct Lookup<'r> {
     records: HashMap<usize, &'r Record>,
+    /// The valid records of each organisation in each reporting unit, in report order.
+    valid: HashMap<(usize, &'r str), Vec<&'r Record>>,
 }
 
 impl<'r> Lookup<'r> {
     fn new(report: &'r Report<'r>) -> Lookup<'r> {
-        Lookup { records: report.records.iter().map(|r| (r.id, r)).collect() }
+        let mut valid: HashMap<(usize, &str), Vec<&Record>> = HashMap::new();
+        for r in report.records.iter().filter(|r| r.valid) {
+            if let Some(org) = r.m.org {
+                valid.entry((org, r.raw.unit.as_str())).or_default().push(r);
+            }
+        }
+        Lookup { records: report.records.iter().map(|r| (r.id, r)).collect(), valid }
     }
 
     fn record(&self, issue: &Issue) -> Option<&'r Record> {
@@ -1226,13 +1234,13 @@ fn venue_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
 
 /// The other occurrence of a duplicate (the unit's first, valid record of the organisation)
 /// or of a cross-unit row (the owning unit's valid record, if it reported one).
-fn other_occurrence<'r>(report: &'r Report<'_>, code: IssueCode, rec: &Record) -> Option<&'r Record> {
+fn other_occurrence<'r>(report: &'r Report<'_>, l: &Lookup<'r>, code: IssueCode, rec: &Record) -> Option<&'r Record> {
     let org = rec.m.org?;
     let unit = match code {
         IssueCode::CrossUnit => report.orgs.get(org)?.unit.as_str(),
         _ => rec.raw.unit.as_str(),
     };
-    report.records.iter().find(|r| r.id != rec.id && r.valid && r.m.org == Some(org) && r.raw.unit == unit)
+    l.valid.get(&(org, unit))?.iter().copied().find(|r| r.id != rec.id)
 }
 
 fn duplicate_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
@@ -1240,7 +1248,7 @@ fn duplicate_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
     let mut rows = Vec::new();
     for issue in issues_of(report, &[IssueCode::Duplicate, IssueCode::CrossUnit]) {
         let rec = l.record(issue);
-        if let Some(other) = rec.and_then(|r| other_occurrence(report, issue.code, r))
+        if let Some(other) = rec.and_then(|r| other_occurrence(report, l, issue.code, r))
             && shown.insert(other.id)
         {
             let (kind, note) = match issue.code {
