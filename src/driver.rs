@@ -301,8 +301,10 @@ pub struct Written {
     pub unit_lists: Vec<PathBuf>,
 }
 
-/// Writes the JSON report and the workbook of a period, each atomically; both are built
-/// in memory first so a failure leaves the previous outputs intact.
+/// Writes the JSON report, the workbook and the correction lists of a period. Each goes to
+/// a temporary file beside its final name first, and all are renamed into place only when
+/// every one has been written: a failure leaves the previous outputs intact. Nothing large
+/// is held in memory (the JSON is streamed, long sheets are written row by row).
 pub fn write_outputs(
     result: &PeriodResult,
     config: &Config,
@@ -311,11 +313,17 @@ pub fn write_outputs(
     unit_lists: bool,
 ) -> Result<Written> {
     let report = result.report(config, orgs);
+    let json_path = out_dir.join(report::json_name(result.period));
+    let xlsx_path = out_dir.join(report::workbook_name(result.period));
     let t = crate::timing::stage("生成JSON");
-    let json = report::json::to_json(&report);
+    let json_tmp = report::staged(&json_path).map_err(|e| write_error(&json_path, e))?;
+    report::json::write_json(&report, json_tmp.as_file())
+        .and_then(|()| json_tmp.as_file().sync_all())
+        .map_err(|e| write_error(&json_path, e))?;
     drop(t);
     let t = crate::timing::stage("生成汇总表");
-    let xlsx = report::workbook::workbook_bytes(&report).context("生成汇总表失败")?;
+    let xlsx_tmp = report::staged(&xlsx_path).map_err(|e| write_error(&xlsx_path, e))?;
+    report::workbook::save_workbook(&report, xlsx_tmp.path()).context("生成汇总表失败")?;
     drop(t);
     let t = crate::timing::stage("生成问题清单");
     let lists = if unit_lists {
@@ -334,10 +342,13 @@ pub fn write_outputs(
     };
     drop(t);
     let _t = crate::timing::stage("写入文件");
-    let json_path = out_dir.join(report::json_name(result.period));
-    let xlsx_path = out_dir.join(report::workbook_name(result.period));
-    report::write_atomic(&xlsx_path, &xlsx).map_err(|e| write_error(&xlsx_path, e))?;
-    report::write_atomic(&json_path, json.as_bytes()).map_err(|e| write_error(&json_path, e))?;
+    let persist = |tmp: tempfile::NamedTempFile, path: &Path| -> Result<()> {
+        tmp.as_file().sync_all().map_err(|e| write_error(path, e))?;
+        tmp.persist(path).map_err(|e| write_error(path, e.error))?;
+        Ok(())
+    };
+    persist(xlsx_tmp, &xlsx_path)?;
+    persist(json_tmp, &json_path)?;
     let mut list_paths = Vec::new();
     if unit_lists {
         list_paths = write_unit_lists(&out_dir.join(report::unit_lists::FOLDER), result.period, &lists)?;

@@ -24,7 +24,19 @@ pub fn stage(label: &'static str) -> Stage {
 impl Drop for Stage {
     fn drop(&mut self) {
         if let Some(start) = self.start {
-            eprintln!("耗时 {} {:.3} 秒", self.label, start.elapsed().as_secs_f64());
+            eprintln!("耗时 {} {:.3} 秒（内存峰值 {} MB）", self.label, start.elapsed().as_secs_f64(), peak_mb());
         }
     }
+}
+
+/// The process's peak resident memory so far in MB (Linux; 0 elsewhere).
+fn peak_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
 }

@@ -134,7 +134,7 @@ fn round4(x: f64) -> f64 {
 }
 
 /// Serialises the report (pretty-printed, trailing new line).
-pub fn to_json(report: &Report<'_>) -> String {
+fn json_report<'r>(report: &'r Report<'r>) -> JsonReport<'r> {
     let files = report
         .files
         .iter()
@@ -221,7 +221,22 @@ pub fn to_json(report: &Report<'_>) -> String {
         issues: report.issues.iter().map(json_issue).collect(),
         changes: report.changes,
     };
-    let mut s = serde_json::to_string_pretty(&out).expect("bug: report serialisation cannot fail");
-    s.push('\n');
-    s
+    out
+}
+
+/// The JSON report (SPEC §6.2), pretty-printed with a final newline.
+pub fn to_json(report: &Report<'_>) -> String {
+    let mut bytes = Vec::new();
+    // Writing into memory cannot fail, and the report holds nothing serde cannot write.
+    write_json(report, &mut bytes).expect("bug: report serialisation cannot fail");
+    String::from_utf8(bytes).expect("bug: serde_json writes UTF-8")
+}
+
+/// Writes the JSON report to `w` as it is serialised (a province's report is large: it is
+/// never held as one string).
+pub fn write_json(report: &Report<'_>, w: impl std::io::Write) -> std::io::Result<()> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+    serde_json::to_writer_pretty(&mut w, &json_report(report))?;
+    std::io::Write::write_all(&mut w, b"\n")?;
+    std::io::Write::flush(&mut w)
 }

@@ -101,13 +101,19 @@ pub fn workbook_name(period: Period) -> String {
 /// failed write leaves the previous file intact.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(".huizong-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = staged(path)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A temporary file beside `path` (in the same folder, so that renaming it into place is
+/// atomic), removed unless persisted.
+pub fn staged(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    tempfile::Builder::new().prefix(".huizong-").suffix(".tmp").tempfile_in(dir)
 }
 
 #[cfg(test)]

@@ -640,6 +640,9 @@ fn set_widths(ws: &mut Worksheet, widths: &[f64]) -> Result<(), XlsxError> {
     Ok(())
 }
 
+/// Lists longer than this are written in rust_xlsxwriter's low-memory mode.
+const STREAM_ROWS: usize = 2_000;
+
 /// A table sheet, for [`write_table`].
 pub(super) struct Table<'a> {
     pub(super) name: &'a str,
@@ -658,7 +661,9 @@ pub(super) struct Table<'a> {
 /// sized for their wrapped text, the auto-filter and the page setup. Returns the first row
 /// under the table and the column widths, for what goes under it.
 pub(super) fn write_table(wb: &mut Workbook, ctx: &Ctx, t: &Table<'_>) -> Result<(u32, Vec<f64>), XlsxError> {
-    let ws = wb.add_worksheet();
+    // A long list is written row by row to a temporary file instead of being held in
+    // memory (the rows go out in order; strings stay shared).
+    let ws = if t.rows.len() > STREAM_ROWS { wb.add_worksheet_with_constant_memory() } else { wb.add_worksheet() };
     ws.set_name(t.name)?;
     let last_col = col_num(t.headers.len().saturating_sub(1));
     let max_px = if t.headers.len() > WIDE_LIST_COLUMNS { WIDE_LIST_WIDTH_PX } else { LIST_WIDTH_PX };
@@ -770,6 +775,19 @@ pub(super) fn properties(report: &Report<'_>, title: &str) -> Result<DocProperti
 /// Whatever rust_xlsxwriter reports (a limit of Excel exceeded); text longer than a cell
 /// holds is cut rather than refused.
 pub fn workbook_bytes(report: &Report<'_>) -> Result<Vec<u8>, XlsxError> {
+    build(report)?.save_to_buffer()
+}
+
+/// Writes the summary workbook to `path` (see [`workbook_bytes`]), without holding the
+/// whole file in memory.
+///
+/// # Errors
+/// As [`workbook_bytes`], and any error writing the file.
+pub fn save_workbook(report: &Report<'_>, path: &std::path::Path) -> Result<(), XlsxError> {
+    build(report)?.save(path)
+}
+
+fn build(report: &Report<'_>) -> Result<Workbook, XlsxError> {
     let config = report.config;
     let ctx = Ctx {
         f: Formats::new(),
@@ -782,21 +800,23 @@ pub fn workbook_bytes(report: &Report<'_>) -> Result<Vec<u8>, XlsxError> {
     summary_sheet(&mut wb, &ctx, report)?;
     // The list sheets between 汇总 and 说明: their headers after 序号, and their rows.
     let l = Lookup::new(report);
-    let lists: [(&[&str], Vec<Vec<Cell>>); 11] = [
-        (&DETAIL_HEADERS, detail_rows(report)),
-        (&["单位", "严重程度", "问题类型", "组织名称", "说明", "来源"], issue_rows(report)),
-        (&REVIEW_HEADERS, review_rows(report)),
-        (&["单位", "上报名称", "规范化名称", "最接近的候选", "说明", "来源"], unmatched_rows(report, &l)),
+    // Each list's rows are built just before its sheet is written and dropped after.
+    type Rows<'f> = Box<dyn Fn() -> Vec<Vec<Cell>> + 'f>;
+    let lists: [(&[&str], Rows<'_>); 11] = [
+        (&DETAIL_HEADERS, Box::new(|| detail_rows(report))),
+        (&["单位", "严重程度", "问题类型", "组织名称", "说明", "来源"], Box::new(|| issue_rows(report))),
+        (&REVIEW_HEADERS, Box::new(|| review_rows(report))),
+        (&["单位", "上报名称", "规范化名称", "最接近的候选", "说明", "来源"], Box::new(|| unmatched_rows(report, &l))),
         (
             &["单位", "应建点数", "有效点数", "点数缺口", "应建示范点", "有效示范点", "示范点缺口"],
-            gap_rows(report.units),
+            Box::new(|| gap_rows(report.units)),
         ),
-        (&["单位", "组织名称", "类型", "星级", "应达星级", "说明", "来源"], star_rows(report, &l)),
-        (&["单位", "组织名称", "活动场所", "说明", "来源"], venue_rows(report, &l)),
-        (&["单位", "组织名称", "问题类型", "说明", "来源"], duplicate_rows(report, &l)),
-        (&["单位", "应建点数", "应建示范点", "说明"], missing_rows(report)),
-        (&["单位", "问题类型", "说明", "来源"], data_problem_rows(report)),
-        (&["单位", "组织名称", "变化类型", "上期", "本期", "说明"], change_rows(report)),
+        (&["单位", "组织名称", "类型", "星级", "应达星级", "说明", "来源"], Box::new(|| star_rows(report, &l))),
+        (&["单位", "组织名称", "活动场所", "说明", "来源"], Box::new(|| venue_rows(report, &l))),
+        (&["单位", "组织名称", "问题类型", "说明", "来源"], Box::new(|| duplicate_rows(report, &l))),
+        (&["单位", "应建点数", "应建示范点", "说明"], Box::new(|| missing_rows(report))),
+        (&["单位", "问题类型", "说明", "来源"], Box::new(|| data_problem_rows(report))),
+        (&["单位", "组织名称", "变化类型", "上期", "本期", "说明"], Box::new(|| change_rows(report))),
     ];
     let no_change = match report.previous {
         Some(p) => format!("与上期（{}）相比没有变化", Period::parse(p).map_or(p.to_string(), |p| p.chinese())),
@@ -804,10 +824,10 @@ pub fn workbook_bytes(report: &Report<'_>) -> Result<Vec<u8>, XlsxError> {
     };
     for (name, (headers, rows)) in SHEETS.iter().skip(1).zip(lists) {
         let empty = if *name == "环比变化" { no_change.as_str() } else { EMPTY };
-        list_sheet(&mut wb, &ctx, name, headers, rows, empty, MAX_DATA_ROWS)?;
+        list_sheet(&mut wb, &ctx, name, headers, rows(), empty, MAX_DATA_ROWS)?;
     }
     notes_sheet(&mut wb, &ctx, report)?;
-    wb.save_to_buffer()
+    Ok(wb)
 }
 
 // ---------------------------------------------------------------------------------------
