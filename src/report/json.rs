@@ -210,7 +210,7 @@ fn json_report<'r>(report: &'r Report<'r>) -> JsonReport<'r> {
             valid: r.valid,
         })
         .collect();
-    let out = JsonReport {
+    JsonReport {
         schema: SCHEMA,
         tool_version: env!("CARGO_PKG_VERSION"),
         period: report.period.to_string(),
@@ -220,8 +220,7 @@ fn json_report<'r>(report: &'r Report<'r>) -> JsonReport<'r> {
         records,
         issues: report.issues.iter().map(json_issue).collect(),
         changes: report.changes,
-    };
-    out
+    }
 }
 
 /// The JSON report (SPEC §6.2), pretty-printed with a final newline.
