@@ -4,7 +4,7 @@
 //! superseded. Nothing is dropped: each file ends as used, superseded, rejected or ignored,
 //! with a Chinese reason.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -125,45 +125,97 @@ pub fn list_files(dir: &Path, skip_dir: Option<&Path>) -> std::io::Result<Vec<(S
 /// The units a text names: full names anywhere; aliases only where not followed by 村/社区
 /// (汤溪村 is a village, not 汤溪镇).
 pub fn units_named<'a>(text: &str, units: &'a [Unit]) -> Vec<&'a Unit> {
-    let mut found: Vec<(usize, &Unit)> = Vec::new();
-    for u in units {
-        if let Some(pos) = text.find(&u.name) {
-            found.push((pos, u));
-            continue;
-        }
-        for a in &u.aliases {
-            let mut start = 0;
-            while let Some(pos) = text.get(start..).and_then(|t| t.find(a.as_str())) {
-                let at = start + pos;
-                let after = text.get(at + a.len()..).unwrap_or("");
-                if !after.starts_with('村') && !after.starts_with("社区") {
-                    found.push((at, u));
-                    break;
-                }
-                start = at + a.len();
-            }
-            if found.iter().any(|(_, x)| x.name == u.name) {
-                break;
-            }
-        }
-    }
-    found.sort_by_key(|(pos, _)| *pos);
-    let mut out: Vec<&Unit> = Vec::new();
-    for (_, u) in found {
-        if !out.iter().any(|x| x.name == u.name) {
-            out.push(u);
-        }
-    }
-    out
+    UnitFinder::new(units).named(text)
 }
 
 /// The unit a text names exactly (a unit cell or a 填报单位 value).
 pub fn unit_exact<'a>(text: &str, units: &'a [Unit]) -> Option<&'a Unit> {
-    let t: String = text.chars().filter(|c| !crate::values::is_space(*c)).collect();
-    units.iter().find(|u| u.is_named(&t)).or_else(|| match units_named(&t, units).as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    })
+    UnitFinder::new(units).exact(text)
+}
+
+/// Unit names and aliases looked up by the substrings of a text, so that finding the units a
+/// text names costs the same for 10 units as for 1,400.
+#[derive(Debug)]
+pub struct UnitFinder<'a> {
+    units: &'a [Unit],
+    /// Each name or alias with its unit and which of the unit's words it is (`None`: the
+    /// full name, `Some(i)`: alias `i`).
+    words: HashMap<&'a str, Vec<(usize, Option<usize>)>>,
+    /// Length in characters of the longest word.
+    longest: usize,
+}
+
+impl<'a> UnitFinder<'a> {
+    pub fn new(units: &'a [Unit]) -> UnitFinder<'a> {
+        let mut words: HashMap<&str, Vec<(usize, Option<usize>)>> = HashMap::new();
+        let mut longest = 0;
+        for (ui, u) in units.iter().enumerate() {
+            let all = std::iter::once((u.name.as_str(), None))
+                .chain(u.aliases.iter().enumerate().map(|(ai, a)| (a.as_str(), Some(ai))));
+            for (w, which) in all.filter(|(w, _)| !w.is_empty()) {
+                words.entry(w).or_default().push((ui, which));
+                longest = longest.max(w.chars().count());
+            }
+        }
+        UnitFinder { units, words, longest }
+    }
+
+    /// The units `text` names, in the order they appear: a unit at the first place its full
+    /// name occurs, else at the first place of its first alias (in configured order) that
+    /// is not followed by 村/社区.
+    pub fn named(&self, text: &str) -> Vec<&'a Unit> {
+        // First position of each unit's name, and of each alias where it counts.
+        let mut name_at: HashMap<usize, usize> = HashMap::new();
+        let mut alias_at: HashMap<(usize, usize), usize> = HashMap::new();
+        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        for &at in &starts {
+            let rest = text.get(at..).unwrap_or("");
+            for (offset, c) in rest.char_indices().take(self.longest) {
+                let end = at + offset + c.len_utf8();
+                let Some(hits) = text.get(at..end).and_then(|w| self.words.get(w)) else { continue };
+                let after = text.get(end..).unwrap_or("");
+                for &(ui, which) in hits {
+                    match which {
+                        None => {
+                            name_at.entry(ui).or_insert(at);
+                        }
+                        Some(ai) if !after.starts_with('村') && !after.starts_with("社区") => {
+                            alias_at.entry((ui, ai)).or_insert(at);
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for (ui, u) in self.units.iter().enumerate() {
+            let pos = name_at
+                .get(&ui)
+                .or_else(|| (0..u.aliases.len()).find_map(|ai| alias_at.get(&(ui, ai))))
+                .copied();
+            if let Some(pos) = pos {
+                found.push((pos, ui));
+            }
+        }
+        found.sort_by_key(|(pos, _)| *pos);
+        let mut out: Vec<&Unit> = Vec::new();
+        for u in found.into_iter().filter_map(|(_, ui)| self.units.get(ui)) {
+            if !out.iter().any(|x| x.name == u.name) {
+                out.push(u);
+            }
+        }
+        out
+    }
+
+    /// The unit a text names exactly (a unit cell or a 填报单位 value).
+    pub fn exact(&self, text: &str) -> Option<&'a Unit> {
+        let t: String = text.chars().filter(|c| !crate::values::is_space(*c)).collect();
+        let whole = self.words.get(t.as_str()).and_then(|hits| hits.iter().map(|(ui, _)| *ui).min());
+        whole.and_then(|ui| self.units.get(ui)).or_else(|| match self.named(&t).as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        })
+    }
 }
 
 /// The value of a "填报单位：XX" statement.
@@ -183,6 +235,13 @@ pub struct Discovery<'a> {
     pub config: &'a Config,
     pub layout: &'a Layout,
     pub period: Period,
+    finder: UnitFinder<'a>,
+}
+
+impl<'a> Discovery<'a> {
+    pub fn new(config: &'a Config, layout: &'a Layout, period: Period) -> Discovery<'a> {
+        Discovery { config, layout, period, finder: UnitFinder::new(&config.units) }
+    }
 }
 
 impl Discovery<'_> {
@@ -192,8 +251,7 @@ impl Discovery<'_> {
         let mut entry = FileEntry::new(rel.to_string(), sha256);
         let file_name = rel.rsplit('/').next().unwrap_or(rel);
         let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default();
-        let units = &self.config.units;
-        let guessed = units_named(file_name, units).first().map(|u| u.name.clone());
+        let guessed = self.finder.named(file_name).first().map(|u| u.name.clone());
         entry.unit = guessed.clone();
         let who = guessed.clone().unwrap_or_else(|| "报送单位".to_string());
 
@@ -266,7 +324,6 @@ impl Discovery<'_> {
 
     /// After reading: sheets skipped, unit attribution, demo-sheet merging.
     fn finish_read(&self, mut entry: FileEntry, file_name: &str) -> FileEntry {
-        let units = &self.config.units;
         for s in &entry.sheets {
             if let SheetStatus::Skipped(why) = &s.status
                 && (s.rows_nonblank > 0 || why.starts_with("无法读取"))
@@ -311,7 +368,7 @@ impl Discovery<'_> {
         for s in &used {
             for (text, _) in &s.statements {
                 if let Some(value) = filled_unit_statement(text)
-                    && let Some(u) = unit_exact(&value, units)
+                    && let Some(u) = self.finder.exact(&value)
                 {
                     in_sheet.push((u, format!("填报单位\u{201C}{value}\u{201D}")));
                 }
@@ -319,7 +376,7 @@ impl Discovery<'_> {
         }
         for s in &used {
             for (text, _) in s.statements.iter().filter(|(t, _)| !t.contains("填报单位")) {
-                if let Some(u) = units_named(text, units).first() {
+                if let Some(u) = self.finder.named(text).first() {
                     in_sheet.push((u, "标题".to_string()));
                 }
             }
@@ -327,7 +384,7 @@ impl Discovery<'_> {
         let row_units: Vec<Option<&Unit>> = used
             .iter()
             .flat_map(|s| s.records.iter())
-            .map(|r| r.unit_text.as_deref().and_then(|t| unit_exact(t, units)))
+            .map(|r| r.unit_text.as_deref().and_then(|t| self.finder.exact(t)))
             .collect();
         let distinct_row_units: Vec<&str> = {
             let mut v: Vec<&str> = row_units.iter().flatten().map(|u| u.name.as_str()).collect();
@@ -342,8 +399,8 @@ impl Discovery<'_> {
             in_sheet.push((u, "所属单位列".to_string()));
         }
         let by_sheet_name =
-            used.iter().filter_map(|s| s.name.as_deref()).find_map(|n| units_named(n, units).first().copied());
-        let by_file_name = units_named(file_name, units).first().copied();
+            used.iter().filter_map(|s| s.name.as_deref()).find_map(|n| self.finder.named(n).first().copied());
+        let by_file_name = self.finder.named(file_name).first().copied();
 
         let outside: Option<(&Unit, &str)> =
             by_sheet_name.map(|u| (u, "工作表名")).or(by_file_name.map(|u| (u, "文件名")));
@@ -383,7 +440,7 @@ impl Discovery<'_> {
         for sheet in entry.sheets.iter_mut().filter(|s| s.status == SheetStatus::Used) {
             let mut kept = Vec::new();
             for mut rec in std::mem::take(&mut sheet.records) {
-                let own = rec.unit_text.as_deref().and_then(|t| unit_exact(t, units)).map(|u| u.name.clone());
+                let own = rec.unit_text.as_deref().and_then(|t| self.finder.exact(t)).map(|u| u.name.clone());
                 match own.or_else(|| file_unit_name.clone()) {
                     Some(u) => {
                         rec.unit = u;

@@ -81,7 +81,7 @@ pub fn read_period(
     quiet: bool,
 ) -> Result<Vec<FileEntry>> {
     let listed = list_files(dir, Some(&config.output)).with_context(|| format!("无法读取文件夹 {}", dir.display()))?;
-    let discovery = Discovery { config, layout, period };
+    let discovery = Discovery::new(config, layout, period);
     let bar = progress(listed.len(), quiet);
     // Files are read on all cores; each file's bytes live only while it is read, and the
     // entries come back in listing order whatever order they finish in.
@@ -315,18 +315,25 @@ pub fn write_outputs(
     let report = result.report(config, orgs);
     let json_path = out_dir.join(report::json_name(result.period));
     let xlsx_path = out_dir.join(report::workbook_name(result.period));
-    let t = crate::timing::stage("生成JSON");
-    let json_tmp = report::staged(&json_path).map_err(|e| write_error(&json_path, e))?;
-    report::json::write_json(&report, json_tmp.as_file())
-        .and_then(|()| json_tmp.as_file().sync_all())
-        .map_err(|e| write_error(&json_path, e))?;
-    drop(t);
-    let t = crate::timing::stage("生成汇总表");
-    let xlsx_tmp = report::staged(&xlsx_path).map_err(|e| write_error(&xlsx_path, e))?;
-    report::workbook::save_workbook(&report, xlsx_tmp.path()).context("生成汇总表失败")?;
-    drop(t);
-    let t = crate::timing::stage("生成问题清单");
-    let lists = if unit_lists {
+    // The workbook is the longest to write; the JSON and the correction lists are written
+    // beside it on the other cores.
+    let write_json = || -> Result<tempfile::NamedTempFile> {
+        let _t = crate::timing::stage("生成JSON");
+        let tmp = report::staged(&json_path).map_err(|e| write_error(&json_path, e))?;
+        report::json::write_json(&report, tmp.as_file()).map_err(|e| write_error(&json_path, e))?;
+        Ok(tmp)
+    };
+    let write_workbook = || -> Result<tempfile::NamedTempFile> {
+        let _t = crate::timing::stage("生成汇总表");
+        let tmp = report::staged(&xlsx_path).map_err(|e| write_error(&xlsx_path, e))?;
+        report::workbook::save_workbook(&report, tmp.path()).context("生成汇总表失败")?;
+        Ok(tmp)
+    };
+    let build_lists = || -> Result<Vec<(String, Vec<u8>)>> {
+        if !unit_lists {
+            return Ok(Vec::new());
+        }
+        let _t = crate::timing::stage("生成问题清单");
         let problems = report::unit_lists::Problems::of(&report);
         problems
             .units()
@@ -336,11 +343,10 @@ pub fn write_outputs(
                     .with_context(|| format!("生成{u}的问题清单失败"))?;
                 Ok((report::unit_lists::file_name(u, &report), bytes))
             })
-            .collect::<Result<Vec<_>>>()?
-    } else {
-        Vec::new()
+            .collect()
     };
-    drop(t);
+    let (xlsx_tmp, (json_tmp, lists)) = rayon::join(write_workbook, || rayon::join(write_json, build_lists));
+    let (xlsx_tmp, json_tmp, lists) = (xlsx_tmp?, json_tmp?, lists?);
     let _t = crate::timing::stage("写入文件");
     let persist = |tmp: tempfile::NamedTempFile, path: &Path| -> Result<()> {
         tmp.as_file().sync_all().map_err(|e| write_error(path, e))?;

@@ -141,7 +141,7 @@ fn generated_messy_workbooks_read_through_real_xlsx_files() {
     let config = config();
     let layout = Layout::embedded();
     let period = Period::new(2015, 10).expect("period");
-    let discovery = Discovery { config: &config, layout: &layout, period };
+    let discovery = Discovery::new(&config, &layout, period);
     let mut rng = Lcg(7);
     for case in 0..40 {
         let m = messy(&mut rng);

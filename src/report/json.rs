@@ -12,6 +12,35 @@ use crate::values::{Acceptance, Date, Venue};
 
 pub const SCHEMA: &str = "huizong-report/1";
 
+/// A list serialised element by element from the report, never held whole (a province's
+/// records would take hundreds of MB as JSON structs).
+struct Streamed<'a, F>(&'a Report<'a>, F);
+
+impl<'a, I, T, F> Serialize for Streamed<'a, F>
+where
+    F: Fn(&'a Report<'a>) -> I,
+    I: Iterator<Item = T>,
+    T: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.1)(self.0))
+    }
+}
+
+type RecordIter<'a> = std::iter::Map<
+    std::iter::Zip<std::slice::Iter<'a, crate::reconcile::Record>, std::iter::Repeat<&'a Report<'a>>>,
+    fn((&'a crate::reconcile::Record, &'a Report<'a>)) -> JsonRecord,
+>;
+type IssueIter<'a> = std::iter::Map<std::slice::Iter<'a, Issue>, fn(&'a Issue) -> JsonIssue>;
+
+fn record_iter<'a>(report: &'a Report<'a>) -> RecordIter<'a> {
+    report.records.iter().zip(std::iter::repeat(report)).map(|(r, report)| json_record(report, r))
+}
+
+fn issue_iter<'a>(report: &'a Report<'a>) -> IssueIter<'a> {
+    report.issues.iter().map(json_issue)
+}
+
 #[derive(Serialize)]
 struct JsonReport<'a> {
     schema: &'static str,
@@ -20,8 +49,8 @@ struct JsonReport<'a> {
     files: Vec<JsonFile>,
     accounting: &'a Accounting,
     units: &'a [UnitSummary],
-    records: Vec<JsonRecord>,
-    issues: Vec<JsonIssue>,
+    records: Streamed<'a, fn(&'a Report<'a>) -> RecordIter<'a>>,
+    issues: Streamed<'a, fn(&'a Report<'a>) -> IssueIter<'a>>,
     changes: &'a [crate::history::Change],
 }
 
@@ -166,50 +195,6 @@ fn json_report<'r>(report: &'r Report<'r>) -> JsonReport<'r> {
                 .collect(),
         })
         .collect();
-    let org_json = |i: usize| {
-        report.orgs.get(i).map(|o| JsonOrg { code: o.code.clone(), name: o.name.clone(), unit: o.unit.clone() })
-    };
-    let records = report
-        .records
-        .iter()
-        .map(|r| JsonRecord {
-            id: r.id,
-            unit: r.raw.unit.clone(),
-            source: JsonSource::from(&r.raw.source),
-            raw_name: r.raw.raw_name.clone(),
-            org: r.m.org.and_then(org_json),
-            matched: JsonMatch {
-                method: r.m.method,
-                score: round4(r.m.score),
-                rules: r.m.rules.clone(),
-                candidates: r
-                    .m
-                    .candidates
-                    .iter()
-                    .filter_map(|c| {
-                        report.orgs.get(c.org).map(|o| JsonCandidate {
-                            code: o.code.clone(),
-                            name: o.name.clone(),
-                            score: round4(c.score),
-                        })
-                    })
-                    .collect(),
-            },
-            demo: r.raw.demo,
-            star: r.raw.star,
-            target_star: r.raw.target_star,
-            venue: r.raw.venue,
-            responsible: r.raw.responsible.clone(),
-            deadline: r.raw.deadline,
-            measures: r.raw.measures.clone(),
-            contact_leader: r.raw.contact_leader.clone(),
-            five_have: r.raw.five_have,
-            acceptance: r.raw.acceptance,
-            progress: r.raw.progress.clone(),
-            remarks: r.raw.remarks.clone(),
-            valid: r.valid,
-        })
-        .collect();
     JsonReport {
         schema: SCHEMA,
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -217,8 +202,8 @@ fn json_report<'r>(report: &'r Report<'r>) -> JsonReport<'r> {
         files,
         accounting: &report.accounting,
         units: report.units,
-        records,
-        issues: report.issues.iter().map(json_issue).collect(),
+        records: Streamed(report, record_iter),
+        issues: Streamed(report, issue_iter),
         changes: report.changes,
     }
 }
@@ -238,4 +223,48 @@ pub fn write_json(report: &Report<'_>, w: impl std::io::Write) -> std::io::Resul
     serde_json::to_writer_pretty(&mut w, &json_report(report))?;
     std::io::Write::write_all(&mut w, b"\n")?;
     std::io::Write::flush(&mut w)
+}
+
+/// One record of the report, built when it is serialised.
+fn json_record(report: &Report<'_>, r: &crate::reconcile::Record) -> JsonRecord {
+    let org_json = |i: usize| {
+        report.orgs.get(i).map(|o| JsonOrg { code: o.code.clone(), name: o.name.clone(), unit: o.unit.clone() })
+    };
+    JsonRecord {
+        id: r.id,
+        unit: r.raw.unit.clone(),
+        source: JsonSource::from(&r.raw.source),
+        raw_name: r.raw.raw_name.clone(),
+        org: r.m.org.and_then(org_json),
+        matched: JsonMatch {
+            method: r.m.method,
+            score: round4(r.m.score),
+            rules: r.m.rules.clone(),
+            candidates: r
+                .m
+                .candidates
+                .iter()
+                .filter_map(|c| {
+                    report.orgs.get(c.org).map(|o| JsonCandidate {
+                        code: o.code.clone(),
+                        name: o.name.clone(),
+                        score: round4(c.score),
+                    })
+                })
+                .collect(),
+        },
+        demo: r.raw.demo,
+        star: r.raw.star,
+        target_star: r.raw.target_star,
+        venue: r.raw.venue,
+        responsible: r.raw.responsible.clone(),
+        deadline: r.raw.deadline,
+        measures: r.raw.measures.clone(),
+        contact_leader: r.raw.contact_leader.clone(),
+        five_have: r.raw.five_have,
+        acceptance: r.raw.acceptance,
+        progress: r.raw.progress.clone(),
+        remarks: r.raw.remarks.clone(),
+        valid: r.valid,
+    }
 }
