@@ -189,10 +189,7 @@ impl<'a> UnitFinder<'a> {
         }
         let mut found: Vec<(usize, usize)> = Vec::new();
         for (ui, u) in self.units.iter().enumerate() {
-            let pos = name_at
-                .get(&ui)
-                .or_else(|| (0..u.aliases.len()).find_map(|ai| alias_at.get(&(ui, ai))))
-                .copied();
+            let pos = name_at.get(&ui).or_else(|| (0..u.aliases.len()).find_map(|ai| alias_at.get(&(ui, ai)))).copied();
             if let Some(pos) = pos {
                 found.push((pos, ui));
             }

@@ -117,26 +117,27 @@ pub fn process(
     let t = crate::timing::stage("建立名册索引");
     let index = MasterIndex::new(orgs, &config.organiser, &unit_names, &config.matching).with_decisions(decisions);
     drop(t);
-    let unit_pos = |u: &str| unit_names.iter().position(|n| n == u).unwrap_or(usize::MAX);
+    let positions: std::collections::HashMap<&str, usize> =
+        unit_names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let unit_pos = |u: &str| positions.get(u).copied().unwrap_or(usize::MAX);
 
-    // Records in report order: configured unit, file, sheet, row.
+    // Records in report order: configured unit, file, sheet, row. They are moved out of the
+    // sheets (which keep their count), not copied.
+    let mut files = files;
     let mut raw: Vec<(usize, usize, usize, crate::model::RawRecord)> = Vec::new();
     let mut sheets: Vec<SheetColumns> = Vec::new();
     let mut issues: Vec<Issue> = Vec::new();
     let mut submitted = BTreeSet::new();
-    for (fi, f) in files.iter().enumerate() {
+    for (fi, f) in files.iter_mut().enumerate() {
         issues.extend(f.issues.iter().cloned());
         if f.status != FileStatus::Used {
             continue;
         }
-        for (si, s) in f.sheets.iter().enumerate().filter(|(_, s)| s.status == SheetStatus::Used) {
+        for (si, s) in f.sheets.iter_mut().enumerate().filter(|(_, s)| s.status == SheetStatus::Used) {
             issues.extend(s.issues.iter().cloned());
-            for r in &s.records {
-                submitted.insert(r.unit.clone());
-                raw.push((unit_pos(&r.unit), fi, si, r.clone()));
-            }
+            let records = s.take_records();
             let mut units: Vec<&str> = Vec::new();
-            for r in &s.records {
+            for r in &records {
                 if !units.contains(&r.unit.as_str()) {
                     units.push(&r.unit);
                 }
@@ -146,9 +147,13 @@ pub fn process(
                     unit: Some(u.to_string()),
                     source: Source::sheet(&f.rel, s.name.as_deref()),
                     missing: s.missing.clone(),
-                    has_records: s.records.iter().any(|r| r.unit == u),
-                    has_demo: s.records.iter().any(|r| r.unit == u && r.demo),
+                    has_records: records.iter().any(|r| r.unit == u),
+                    has_demo: records.iter().any(|r| r.unit == u && r.demo),
                 });
+            }
+            for r in records {
+                submitted.insert(r.unit.clone());
+                raw.push((unit_pos(&r.unit), fi, si, r));
             }
         }
         if let Some(u) = &f.unit {
@@ -289,8 +294,9 @@ pub fn relative_dir(from: &Path, to: &Path) -> String {
 
 /// Issues in report order: configured unit (none last), source, code.
 fn sort_issues(issues: &mut [Issue], unit_names: &[String]) {
-    let pos =
-        |u: &Option<String>| u.as_ref().and_then(|u| unit_names.iter().position(|n| n == u)).unwrap_or(usize::MAX);
+    let positions: std::collections::HashMap<&str, usize> =
+        unit_names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let pos = |u: &Option<String>| u.as_deref().and_then(|u| positions.get(u).copied()).unwrap_or(usize::MAX);
     issues.sort_by(|a, b| (pos(&a.unit), &a.source, a.code).cmp(&(pos(&b.unit), &b.source, b.code)));
 }
 

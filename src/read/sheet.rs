@@ -63,9 +63,23 @@ pub struct SheetOutcome {
     pub demo_sheet: bool,
     /// Fields whose column the sheet lacks.
     pub missing: BTreeSet<FieldKey>,
+    /// Records moved out by [`SheetOutcome::take_records`].
+    taken: usize,
 }
 
 impl SheetOutcome {
+    /// How many records the sheet yielded (including those already taken).
+    pub fn record_count(&self) -> usize {
+        self.records.len() + self.taken
+    }
+
+    /// Moves the records out (for matching), keeping their count.
+    pub fn take_records(&mut self) -> Vec<RawRecord> {
+        let records = std::mem::take(&mut self.records);
+        self.taken += records.len();
+        records
+    }
+
     pub fn skipped(&self) -> usize {
         self.skipped_by_reason.values().sum()
     }
@@ -83,6 +97,7 @@ impl SheetOutcome {
             statements: Vec::new(),
             demo_sheet: false,
             missing: BTreeSet::new(),
+            taken: 0,
         }
     }
 

@@ -187,7 +187,7 @@ fn json_report<'r>(report: &'r Report<'r>) -> JsonReport<'r> {
                         reason,
                         header_row: s.header_row,
                         rows_nonblank: s.rows_nonblank,
-                        records: s.records.len(),
+                        records: s.record_count(),
                         skipped: s.skipped(),
                         rejected: s.rejected.len(),
                     }

@@ -38,7 +38,7 @@ impl Accounting {
         for f in files.iter().filter(|f| f.status == crate::discover::FileStatus::Used) {
             for s in &f.sheets {
                 a.rows_nonblank += s.rows_nonblank;
-                a.records += s.records.len();
+                a.records += s.record_count();
                 a.rejected += s.rejected.len();
                 for (k, v) in &s.skipped_by_reason {
                     a.skipped += v;

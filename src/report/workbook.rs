@@ -1492,7 +1492,7 @@ fn file_rows(files: &[FileEntry]) -> Vec<Vec<Cell>> {
                         "表头在第{}行；非空行{}，记录{}，跳过{}，拒收{}",
                         s.header_row.map_or(DASH.to_string(), |r| r.to_string()),
                         s.rows_nonblank,
-                        s.records.len(),
+                        s.record_count(),
                         s.skipped(),
                         s.rejected.len()
                     ),
