@@ -64,7 +64,7 @@ pub struct SheetOutcome {
     /// Fields whose column the sheet lacks.
     pub missing: BTreeSet<FieldKey>,
     /// Records moved out by [`SheetOutcome::take_records`].
-    taken: usize,
+    pub taken: usize,
 }
 
 impl SheetOutcome {

@@ -234,6 +234,7 @@ mod tests {
             statements: Vec::new(),
             demo_sheet: false,
             missing: BTreeSet::new(),
+            taken: 0,
         };
         FileEntry {
             rel: "苏孟乡.xlsx".into(),

@@ -1703,6 +1703,7 @@ mod tests {
             statements: Vec::new(),
             demo_sheet: false,
             missing: BTreeSet::new(),
+            taken: 0,
         }
     }
 
