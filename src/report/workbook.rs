@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use rayon::prelude::*;
 use rust_xlsxwriter::{
     Chart, ChartFont, ChartFormat, ChartLegendPosition, ChartLine, ChartSolidFill, ChartType, Color,
     ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatFormula, DataValidation, DocProperties,
@@ -420,6 +421,17 @@ pub(super) struct Formats {
 }
 
 impl Formats {
+    /// Every format, in a fixed order: registered with the workbook before sheets are
+    /// written on several cores, so that format numbers (and the file's bytes) do not
+    /// depend on which sheet got there first.
+    fn all(&self) -> Vec<&Format> {
+        let mut out = vec![&self.title, &self.header, &self.note, &self.sign, &self.sign_right, &self.red];
+        for b in [&self.body, &self.total] {
+            out.extend([&b.text, &b.tag, &b.number, &b.percent, &b.score, &b.link]);
+        }
+        out
+    }
+
     pub(super) fn new() -> Formats {
         let body = Body::new(false);
         Formats {
@@ -662,8 +674,13 @@ pub(super) struct Table<'a> {
 /// under the table and the column widths, for what goes under it.
 pub(super) fn write_table(wb: &mut Workbook, ctx: &Ctx, t: &Table<'_>) -> Result<(u32, Vec<f64>), XlsxError> {
     // A long list is written row by row to a temporary file instead of being held in
-    // memory (the rows go out in order; strings stay shared).
+    // memory (the rows go out in order).
     let ws = if t.rows.len() > STREAM_ROWS { wb.add_worksheet_with_constant_memory() } else { wb.add_worksheet() };
+    write_table_on(ws, ctx, t)
+}
+
+/// [`write_table`] on a worksheet made elsewhere (a standalone one, filled on another core).
+fn write_table_on(ws: &mut Worksheet, ctx: &Ctx, t: &Table<'_>) -> Result<(u32, Vec<f64>), XlsxError> {
     ws.set_name(t.name)?;
     let last_col = col_num(t.headers.len().saturating_sub(1));
     let max_px = if t.headers.len() > WIDE_LIST_COLUMNS { WIDE_LIST_WIDTH_PX } else { LIST_WIDTH_PX };
@@ -724,27 +741,41 @@ pub(super) fn write_sign(
 
 /// A list sheet of the summary workbook: 序号 plus `headers`, one row per entry of `rows`
 /// (numbered here); `empty` fills the first data row when there is nothing to list. A list
-/// longer than `max_rows` continues on "<name>（续1）"….
+/// longer than `max_rows` continues on "<name>（续1）"…. The sheets are made standalone
+/// (through `wb`, shared with the other lists being written at the same time) and returned
+/// in order, to be added to the workbook.
 fn list_sheet(
-    wb: &mut Workbook,
+    wb: &std::sync::Mutex<&mut Workbook>,
     ctx: &Ctx,
     name: &str,
     headers: &[&str],
     rows: Vec<Vec<Cell>>,
     empty: &str,
     max_rows: usize,
-) -> Result<(), XlsxError> {
+) -> Result<Vec<Worksheet>, XlsxError> {
     let headers: Vec<&str> = std::iter::once("序号").chain(headers.iter().copied()).collect();
     let rows = numbered(rows);
     let chunks: Vec<&[Vec<Cell>]> = if rows.is_empty() { vec![&[]] } else { rows.chunks(max_rows.max(1)).collect() };
+    let mut sheets = Vec::new();
     for (i, chunk) in chunks.into_iter().enumerate() {
         let sheet_name = if i == 0 { name.to_string() } else { format!("{name}（续{i}）") };
         let title = format!("{}—{sheet_name}", ctx.title);
         let table =
             Table { name: &sheet_name, title: &title, note: None, headers: &headers, rows: chunk, empty, filter: true };
-        write_table(wb, ctx, &table)?;
+        // A long list is written row by row to a temporary file instead of being held in
+        // memory (the rows go out in order).
+        let mut ws = if chunk.len() > STREAM_ROWS {
+            match wb.lock() {
+                Ok(mut wb) => wb.new_worksheet_with_constant_memory(),
+                Err(poisoned) => poisoned.into_inner().new_worksheet_with_constant_memory(),
+            }
+        } else {
+            Worksheet::new()
+        };
+        write_table_on(&mut ws, ctx, &table)?;
+        sheets.push(ws);
     }
-    Ok(())
+    Ok(sheets)
 }
 
 /// Puts 序号 (1, 2, …) in front of each row.
@@ -801,7 +832,7 @@ fn build(report: &Report<'_>) -> Result<Workbook, XlsxError> {
     // The list sheets between 汇总 and 说明: their headers after 序号, and their rows.
     let l = Lookup::new(report);
     // Each list's rows are built just before its sheet is written and dropped after.
-    type Rows<'f> = Box<dyn Fn() -> Vec<Vec<Cell>> + 'f>;
+    type Rows<'f> = Box<dyn Fn() -> Vec<Vec<Cell>> + Send + Sync + 'f>;
     let lists: [(&[&str], Rows<'_>); 11] = [
         (&DETAIL_HEADERS, Box::new(|| detail_rows(report))),
         (&["单位", "严重程度", "问题类型", "组织名称", "说明", "来源"], Box::new(|| issue_rows(report))),
@@ -822,9 +853,25 @@ fn build(report: &Report<'_>) -> Result<Workbook, XlsxError> {
         Some(p) => format!("与上期（{}）相比没有变化", Period::parse(p).map_or(p.to_string(), |p| p.chinese())),
         None => "未找到上期报表，本期不作环比".to_string(),
     };
-    for (name, (headers, rows)) in SHEETS.iter().skip(1).zip(lists) {
-        let empty = if *name == "环比变化" { no_change.as_str() } else { EMPTY };
-        list_sheet(&mut wb, &ctx, name, headers, rows(), empty, MAX_DATA_ROWS)?;
+    // The lists are written on all cores, each into its own standalone sheets, and added
+    // to the workbook in order.
+    for f in ctx.f.all() {
+        wb.register_format(f);
+    }
+    let written: Vec<Result<Vec<Worksheet>, XlsxError>> = {
+        let shared = std::sync::Mutex::new(&mut wb);
+        let jobs: Vec<_> = SHEETS.iter().skip(1).zip(lists).collect();
+        jobs.into_par_iter()
+            .map(|(name, (headers, rows))| {
+                let empty = if *name == "环比变化" { no_change.as_str() } else { EMPTY };
+                list_sheet(&shared, &ctx, name, headers, rows(), empty, MAX_DATA_ROWS)
+            })
+            .collect()
+    };
+    for sheets in written {
+        for ws in sheets? {
+            wb.push_worksheet(ws);
+        }
     }
     notes_sheet(&mut wb, &ctx, report)?;
     Ok(wb)
@@ -1988,7 +2035,11 @@ mod tests {
         let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: None };
         let mut wb = Workbook::new();
         let rows: Vec<Vec<Cell>> = (0..5).map(|i| vec![Cell::text(format!("第{i}行"))]).collect();
-        list_sheet(&mut wb, &ctx, "明细", &["名称"], rows, EMPTY, 2).expect("write");
+        let sheets =
+            list_sheet(&std::sync::Mutex::new(&mut wb), &ctx, "明细", &["名称"], rows, EMPTY, 2).expect("write");
+        for ws in sheets {
+            wb.push_worksheet(ws);
+        }
         let mut xl = open(wb.save_to_buffer().expect("save"));
         assert_eq!(xl.sheet_names(), vec!["明细", "明细（续1）", "明细（续2）"]);
         let r = range(&mut xl, "明细（续2）");
