@@ -84,6 +84,7 @@ pub struct Field {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// Words of each vocabulary, folded (see [`crate::values::fold`]) when the layout loads.
 pub struct Vocab {
     pub yes: Vec<String>,
     pub no: Vec<String>,
@@ -122,6 +123,27 @@ impl Layout {
     pub fn embedded() -> Layout {
         let mut layout: Layout = toml::from_str(EMBEDDED).expect("bug: templates/return_fields.toml does not parse");
         layout.folded = layout.fields.iter().map(|f| f.headers.iter().map(|h| fold_header(h)).collect()).collect();
+        // The vocabularies are only ever compared with folded cell text: fold them once here.
+        let v = &mut layout.vocab;
+        for words in [
+            &mut v.yes,
+            &mut v.no,
+            &mut v.demo_yes,
+            &mut v.demo_no,
+            &mut v.venue_ok,
+            &mut v.venue_bad,
+            &mut v.venue_none,
+            &mut v.acceptance_pass,
+            &mut v.acceptance_fail,
+            &mut v.acceptance_pending,
+            &mut v.star_unrated,
+            &mut v.footer,
+            &mut v.total,
+        ] {
+            for w in words.iter_mut() {
+                *w = crate::values::fold(w);
+            }
+        }
         layout
     }
 

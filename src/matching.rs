@@ -14,6 +14,8 @@ use crate::config::Matching;
 use crate::fuzzy::{Caution, FuzzyIndex, Prepared, similarity};
 use crate::ledger::Decisions;
 use crate::master::Org;
+use rayon::prelude::*;
+
 use crate::normalize::{Normalized, Normalizer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -128,18 +130,25 @@ impl<'a> MasterIndex<'a> {
             alias: HashMap::new(),
             place: HashMap::new(),
         };
-        for (i, org) in orgs.iter().enumerate() {
+        // Normalising and reading the pinyin of every name is the costly part: on all cores.
+        let prepared: Vec<(Normalized, Prepared, Vec<Normalized>)> = orgs
+            .par_iter()
+            .map(|org| {
+                let n = idx.normalize(&org.name);
+                let p = Prepared::new(&n.key);
+                (n, p, org.aliases.iter().map(|a| idx.normalize(a)).collect())
+            })
+            .collect();
+        for (i, (org, (n, p, aliases))) in orgs.iter().zip(prepared).enumerate() {
             idx.exact.entry(org.name.as_str()).or_default().push(i);
             if let Some(code) = &org.code {
                 idx.code.insert(code.as_str(), i);
             }
             idx.by_unit.entry(org.unit.as_str()).or_default().push(i);
-            let n = idx.normalize(&org.name);
-            idx.prepared.push(Prepared::new(&n.key));
+            idx.prepared.push(p);
             idx.place.entry(n.place.clone().unwrap_or_else(|| n.key.clone())).or_default().push(i);
             idx.key.entry(n.key).or_default().push(i);
-            for alias in &org.aliases {
-                let a = idx.normalize(alias);
+            for a in aliases {
                 let list = idx.alias.entry(a.key).or_default();
                 if !list.contains(&i) {
                     list.push(i);

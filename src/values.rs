@@ -191,8 +191,9 @@ pub struct ValueError(pub String);
 
 pub type Parsed<T> = Result<Option<T>, ValueError>;
 
+/// Whether folded text is one of the (already folded) words.
 fn in_vocab(folded: &str, words: &[String]) -> bool {
-    words.iter().any(|w| fold(w) == folded)
+    words.iter().any(|w| w == folded)
 }
 
 /// Optional text: blank → `None`, else trimmed text.

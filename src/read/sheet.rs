@@ -145,9 +145,20 @@ impl Header {
 /// Assigns fields to header cells: exact names first, then the longest contained synonym,
 /// each column and each field used once.
 pub fn assign_columns(layout: &Layout, cells: &[(u32, String)]) -> BTreeMap<FieldKey, u32> {
+    assign_columns_with(cells, |text| layout.header_candidates(text))
+}
+
+/// Header candidates of each cell text, remembered: data rows repeat their texts (是, 达标,
+/// the same measures), and every data row is checked for being a repeated header.
+type CandidateMemo = std::collections::HashMap<String, Vec<(FieldKey, HeaderScore)>>;
+
+fn assign_columns_with(
+    cells: &[(u32, String)],
+    mut candidates: impl FnMut(&str) -> Vec<(FieldKey, HeaderScore)>,
+) -> BTreeMap<FieldKey, u32> {
     let mut cands: Vec<(HeaderScore, u32, FieldKey)> = Vec::new();
     for (col, text) in cells {
-        for (key, score) in layout.header_candidates(text) {
+        for (key, score) in candidates(text) {
             cands.push((score, *col, key));
         }
     }
@@ -219,10 +230,11 @@ fn is_total_row(row: &GridRow, header: &Header, layout: &Layout) -> bool {
     let name_col = header.col(FieldKey::Name).unwrap_or(0);
     row.non_blank().take(3).chain(std::iter::once((name_col, row.get(name_col)))).any(|(_, v)| {
         let f = fold(&v.text());
-        layout.vocab.total.iter().any(|t| {
-            let t = fold(t);
-            f == t || (f.starts_with(&t) && f.chars().count() <= t.chars().count() + 4)
-        })
+        layout
+            .vocab
+            .total
+            .iter()
+            .any(|t| f == *t || (f.starts_with(t.as_str()) && f.chars().count() <= t.chars().count() + 4))
     })
 }
 
@@ -230,7 +242,7 @@ fn is_footer_row(row: &GridRow, header: &Header, layout: &Layout) -> bool {
     let Some((_, first)) = row.non_blank().next() else { return false };
     let text = first.text();
     let f = fold(&text);
-    if layout.vocab.footer.iter().any(|w| f.starts_with(&fold(w))) {
+    if layout.vocab.footer.iter().any(|w| f.starts_with(w.as_str())) {
         return true;
     }
     // A lone statement ("审核：王芳") outside the name column is a footer, not a data row.
@@ -239,8 +251,10 @@ fn is_footer_row(row: &GridRow, header: &Header, layout: &Layout) -> bool {
     count <= 3 && row.get(name_col).is_blank() && row.non_blank().all(|(_, v)| v.text().contains(['：', ':']))
 }
 
-fn is_repeated_header(row: &GridRow, header: &Header, layout: &Layout) -> bool {
-    let cols = assign_columns(layout, &row_texts(row));
+fn is_repeated_header(row: &GridRow, header: &Header, layout: &Layout, memo: &mut CandidateMemo) -> bool {
+    let cols = assign_columns_with(&row_texts(row), |text| {
+        memo.entry(text.to_string()).or_insert_with(|| layout.header_candidates(text)).clone()
+    });
     cols.contains_key(&FieldKey::Name) && score(&cols) * 2 >= score(&header.columns).max(1)
 }
 
@@ -353,6 +367,7 @@ pub fn read_sheet(grid: &Grid, ctx: &SheetContext<'_>) -> SheetOutcome {
         ));
     }
 
+    let mut memo = CandidateMemo::new();
     for row in grid.non_blank_rows() {
         if row.index < first_header_row {
             out.skip_row(reason::TITLE);
@@ -362,7 +377,7 @@ pub fn read_sheet(grid: &Grid, ctx: &SheetContext<'_>) -> SheetOutcome {
             out.skip_row(reason::HEADER);
             continue;
         }
-        if is_repeated_header(row, &header, ctx.layout) {
+        if is_repeated_header(row, &header, ctx.layout, &mut memo) {
             out.skip_row(reason::REPEATED_HEADER);
             continue;
         }
