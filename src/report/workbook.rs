@@ -203,34 +203,58 @@ fn header_min_width(h: &str) -> f64 {
 /// wider than `max_px`, the widest columns are narrowed to one common width (their text
 /// wraps), but never below the header split over two lines or an unbreakable piece of text.
 fn fit_columns(headers: &[&str], rows: &[Vec<Cell>], max_px: f64) -> Vec<f64> {
-    let mut natural: Vec<f64> = headers.iter().map(|h| text_width(h)).collect();
-    let mut least: Vec<f64> = headers.iter().map(|h| header_min_width(h)).collect();
-    for row in rows {
-        for ((cell, n), l) in row.iter().zip(natural.iter_mut()).zip(least.iter_mut()) {
-            *n = n.max(cell.width());
-            *l = l.max(cell.min_width());
+    let mut fit = ColumnFit::new(headers);
+    fit.add(rows);
+    fit.finish(max_px)
+}
+
+/// The widest text and the widest unbreakable piece of each column, gathered over rows
+/// given in parts (a long list is measured chunk by chunk, never held whole).
+struct ColumnFit {
+    natural: Vec<f64>,
+    least: Vec<f64>,
+}
+
+impl ColumnFit {
+    fn new(headers: &[&str]) -> ColumnFit {
+        ColumnFit {
+            natural: headers.iter().map(|h| text_width(h)).collect(),
+            least: headers.iter().map(|h| header_min_width(h)).collect(),
         }
     }
-    for (n, l) in natural.iter_mut().zip(least.iter_mut()) {
-        *n = n.clamp(MIN_COL, MAX_COL);
-        *l = l.clamp(MIN_COL, *n);
-    }
-    let fitted = |cap: f64| -> Vec<f64> { natural.iter().zip(&least).map(|(n, l)| n.min(cap).max(*l)).collect() };
-    let px = |widths: &[f64]| widths.iter().map(|w| col_px(*w)).sum::<f64>();
-    if px(&natural) <= max_px {
-        return natural;
-    }
-    // The largest common cap that fits, by bisection.
-    let (mut lo, mut hi) = (0.0, MAX_COL);
-    for _ in 0..40 {
-        let mid = (lo + hi) / 2.0;
-        if px(&fitted(mid)) <= max_px {
-            lo = mid;
-        } else {
-            hi = mid;
+
+    fn add(&mut self, rows: &[Vec<Cell>]) {
+        for row in rows {
+            for ((cell, n), l) in row.iter().zip(self.natural.iter_mut()).zip(self.least.iter_mut()) {
+                *n = n.max(cell.width());
+                *l = l.max(cell.min_width());
+            }
         }
     }
-    fitted(lo)
+
+    fn finish(self, max_px: f64) -> Vec<f64> {
+        let ColumnFit { mut natural, mut least } = self;
+        for (n, l) in natural.iter_mut().zip(least.iter_mut()) {
+            *n = n.clamp(MIN_COL, MAX_COL);
+            *l = l.clamp(MIN_COL, *n);
+        }
+        let fitted = |cap: f64| -> Vec<f64> { natural.iter().zip(&least).map(|(n, l)| n.min(cap).max(*l)).collect() };
+        let px = |widths: &[f64]| widths.iter().map(|w| col_px(*w)).sum::<f64>();
+        if px(&natural) <= max_px {
+            return natural;
+        }
+        // The largest common cap that fits, by bisection.
+        let (mut lo, mut hi) = (0.0, MAX_COL);
+        for _ in 0..40 {
+            let mid = (lo + hi) / 2.0;
+            if px(&fitted(mid)) <= max_px {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        fitted(lo)
+    }
 }
 
 /// The width of the title in pixels (18-point 黑体: 24 px a Chinese character).
@@ -681,10 +705,35 @@ pub(super) fn write_table(wb: &mut Workbook, ctx: &Ctx, t: &Table<'_>) -> Result
 
 /// [`write_table`] on a worksheet made elsewhere (a standalone one, filled on another core).
 fn write_table_on(ws: &mut Worksheet, ctx: &Ctx, t: &Table<'_>) -> Result<(u32, Vec<f64>), XlsxError> {
+    let rows = |r: std::ops::Range<usize>| std::borrow::Cow::Borrowed(t.rows.get(r).unwrap_or(&[]));
+    write_table_from(ws, ctx, t, t.rows.len(), &rows)
+}
+
+/// Rows of a table by range: borrowed from a list, or built on demand.
+type RowsOf<'r> = dyn Fn(std::ops::Range<usize>) -> std::borrow::Cow<'r, [Vec<Cell>]> + 'r;
+
+/// Rows measured and written this many at a time.
+const CHUNK_ROWS: usize = 8_192;
+
+/// [`write_table_on`] with `len` rows given by `rows` (`t.rows` is not used): the rows are
+/// measured chunk by chunk, then built again and written chunk by chunk, so a long list is
+/// never held whole.
+fn write_table_from<'r>(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    t: &Table<'_>,
+    len: usize,
+    rows: &RowsOf<'r>,
+) -> Result<(u32, Vec<f64>), XlsxError> {
+    let chunks = || (0..len).step_by(CHUNK_ROWS).map(move |s| s..(s + CHUNK_ROWS).min(len));
     ws.set_name(t.name)?;
     let last_col = col_num(t.headers.len().saturating_sub(1));
     let max_px = if t.headers.len() > WIDE_LIST_COLUMNS { WIDE_LIST_WIDTH_PX } else { LIST_WIDTH_PX };
-    let mut widths = fit_columns(t.headers, t.rows, max_px);
+    let mut fit = ColumnFit::new(t.headers);
+    for r in chunks() {
+        fit.add(&rows(r));
+    }
+    let mut widths = fit.finish(max_px);
     widen_for_title(&mut widths, t.title);
     write_title(ws, ctx, t.title, last_col)?;
     let mut header_row = 1;
@@ -695,12 +744,17 @@ fn write_table_on(ws: &mut Worksheet, ctx: &Ctx, t: &Table<'_>) -> Result<(u32, 
     }
     write_header(ws, ctx, header_row, t.headers, &widths)?;
     let first = header_row + 1;
-    let end = if t.rows.is_empty() {
+    let end = if len == 0 {
         merged(ws, first, 0, last_col, t.empty, &ctx.f.body.text)?;
         ws.set_row_height(first, lines_height(1))?;
         first + 1
     } else {
-        write_rows(ws, ctx, first, t.rows, &widths, &mut Links::new())?
+        let mut links = Links::new();
+        let mut next = first;
+        for r in chunks() {
+            next = write_rows(ws, ctx, next, &rows(r), &widths, &mut links)?;
+        }
+        next
     };
     if t.filter {
         ws.autofilter(header_row, 0, end.saturating_sub(1), last_col)?;
@@ -749,22 +803,30 @@ fn list_sheet(
     ctx: &Ctx,
     name: &str,
     headers: &[&str],
-    rows: Vec<Vec<Cell>>,
+    rows: ListRows<'_>,
     empty: &str,
     max_rows: usize,
 ) -> Result<Vec<Worksheet>, XlsxError> {
     let headers: Vec<&str> = std::iter::once("序号").chain(headers.iter().copied()).collect();
-    let rows = numbered(rows);
-    let chunks: Vec<&[Vec<Cell>]> = if rows.is_empty() { vec![&[]] } else { rows.chunks(max_rows.max(1)).collect() };
+    let (len, make): (usize, Box<dyn Fn(std::ops::Range<usize>) -> Vec<Vec<Cell>> + '_>) = match rows {
+        ListRows::Built(build) => {
+            let built = build();
+            (built.len(), Box::new(move |r| built.get(r).map(<[Vec<Cell>]>::to_vec).unwrap_or_default()))
+        }
+        ListRows::Ranged(len, make) => (len, make),
+    };
+    let max_rows = max_rows.max(1);
+    let parts: Vec<std::ops::Range<usize>> =
+        if len == 0 { vec![0..0] } else { (0..len).step_by(max_rows).map(|s| s..(s + max_rows).min(len)).collect() };
     let mut sheets = Vec::new();
-    for (i, chunk) in chunks.into_iter().enumerate() {
+    for (i, part) in parts.into_iter().enumerate() {
         let sheet_name = if i == 0 { name.to_string() } else { format!("{name}（续{i}）") };
         let title = format!("{}—{sheet_name}", ctx.title);
         let table =
-            Table { name: &sheet_name, title: &title, note: None, headers: &headers, rows: chunk, empty, filter: true };
+            Table { name: &sheet_name, title: &title, note: None, headers: &headers, rows: &[], empty, filter: true };
         // A long list is written row by row to a temporary file instead of being held in
         // memory (the rows go out in order).
-        let mut ws = if chunk.len() > STREAM_ROWS {
+        let mut ws = if part.len() > STREAM_ROWS {
             match wb.lock() {
                 Ok(mut wb) => wb.new_worksheet_with_constant_memory(),
                 Err(poisoned) => poisoned.into_inner().new_worksheet_with_constant_memory(),
@@ -772,10 +834,30 @@ fn list_sheet(
         } else {
             Worksheet::new()
         };
-        write_table_on(&mut ws, ctx, &table)?;
+        let start = part.start;
+        let rows = |r: std::ops::Range<usize>| {
+            let at = start + r.start;
+            std::borrow::Cow::Owned(numbered_from(make(at..start + r.end), at))
+        };
+        write_table_from(&mut ws, ctx, &table, part.len(), &rows)?;
         sheets.push(ws);
     }
     Ok(sheets)
+}
+
+/// The rows of a list sheet: all built at once (short lists), or a count and a builder of
+/// any range of them (the long ones: 明细, 问题).
+enum ListRows<'f> {
+    Built(Box<dyn Fn() -> Vec<Vec<Cell>> + Send + Sync + 'f>),
+    Ranged(usize, Box<dyn Fn(std::ops::Range<usize>) -> Vec<Vec<Cell>> + Send + Sync + 'f>),
+}
+
+/// Puts 序号 (`first` + 1, …) in front of each row.
+fn numbered_from(rows: Vec<Vec<Cell>>, first: usize) -> Vec<Vec<Cell>> {
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, r)| std::iter::once(Cell::Number((first + i + 1) as f64)).chain(r).collect())
+        .collect()
 }
 
 /// Puts 序号 (1, 2, …) in front of each row.
@@ -831,23 +913,37 @@ fn build(report: &Report<'_>) -> Result<Workbook, XlsxError> {
     summary_sheet(&mut wb, &ctx, report)?;
     // The list sheets between 汇总 and 说明: their headers after 序号, and their rows.
     let l = Lookup::new(report);
-    // Each list's rows are built just before its sheet is written and dropped after.
-    type Rows<'f> = Box<dyn Fn() -> Vec<Vec<Cell>> + Send + Sync + 'f>;
-    let lists: [(&[&str], Rows<'_>); 11] = [
-        (&DETAIL_HEADERS, Box::new(|| detail_rows(report))),
-        (&["单位", "严重程度", "问题类型", "组织名称", "说明", "来源"], Box::new(|| issue_rows(report))),
-        (&REVIEW_HEADERS, Box::new(|| review_rows(report))),
-        (&["单位", "上报名称", "规范化名称", "最接近的候选", "说明", "来源"], Box::new(|| unmatched_rows(report, &l))),
+    // Each list's rows are built just before its sheet is written and dropped after; the
+    // long ones a chunk at a time.
+    let records = report.records;
+    let issues = report.issues;
+    let lists: [(&[&str], ListRows<'_>); 11] = [
+        (
+            &DETAIL_HEADERS,
+            ListRows::Ranged(records.len(), Box::new(|r| detail_rows(report, records.get(r).unwrap_or(&[])))),
+        ),
+        (
+            &["单位", "严重程度", "问题类型", "组织名称", "说明", "来源"],
+            ListRows::Ranged(issues.len(), Box::new(|r| issue_rows(issues.get(r).unwrap_or(&[])))),
+        ),
+        (&REVIEW_HEADERS, ListRows::Built(Box::new(|| review_rows(report)))),
+        (
+            &["单位", "上报名称", "规范化名称", "最接近的候选", "说明", "来源"],
+            ListRows::Built(Box::new(|| unmatched_rows(report, &l))),
+        ),
         (
             &["单位", "应建点数", "有效点数", "点数缺口", "应建示范点", "有效示范点", "示范点缺口"],
-            Box::new(|| gap_rows(report.units)),
+            ListRows::Built(Box::new(|| gap_rows(report.units))),
         ),
-        (&["单位", "组织名称", "类型", "星级", "应达星级", "说明", "来源"], Box::new(|| star_rows(report, &l))),
-        (&["单位", "组织名称", "活动场所", "说明", "来源"], Box::new(|| venue_rows(report, &l))),
-        (&["单位", "组织名称", "问题类型", "说明", "来源"], Box::new(|| duplicate_rows(report, &l))),
-        (&["单位", "应建点数", "应建示范点", "说明"], Box::new(|| missing_rows(report))),
-        (&["单位", "问题类型", "说明", "来源"], Box::new(|| data_problem_rows(report))),
-        (&["单位", "组织名称", "变化类型", "上期", "本期", "说明"], Box::new(|| change_rows(report))),
+        (
+            &["单位", "组织名称", "类型", "星级", "应达星级", "说明", "来源"],
+            ListRows::Built(Box::new(|| star_rows(report, &l))),
+        ),
+        (&["单位", "组织名称", "活动场所", "说明", "来源"], ListRows::Built(Box::new(|| venue_rows(report, &l)))),
+        (&["单位", "组织名称", "问题类型", "说明", "来源"], ListRows::Built(Box::new(|| duplicate_rows(report, &l)))),
+        (&["单位", "应建点数", "应建示范点", "说明"], ListRows::Built(Box::new(|| missing_rows(report)))),
+        (&["单位", "问题类型", "说明", "来源"], ListRows::Built(Box::new(|| data_problem_rows(report)))),
+        (&["单位", "组织名称", "变化类型", "上期", "本期", "说明"], ListRows::Built(Box::new(|| change_rows(report)))),
     ];
     let no_change = match report.previous {
         Some(p) => format!("与上期（{}）相比没有变化", Period::parse(p).map_or(p.to_string(), |p| p.chinese())),
@@ -864,7 +960,7 @@ fn build(report: &Report<'_>) -> Result<Workbook, XlsxError> {
         jobs.into_par_iter()
             .map(|(name, (headers, rows))| {
                 let empty = if *name == "环比变化" { no_change.as_str() } else { EMPTY };
-                list_sheet(&shared, &ctx, name, headers, rows(), empty, MAX_DATA_ROWS)
+                list_sheet(&shared, &ctx, name, headers, rows, empty, MAX_DATA_ROWS)
             })
             .collect()
     };
@@ -1131,9 +1227,8 @@ impl<'r> Lookup<'r> {
     }
 }
 
-fn detail_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
-    report
-        .records
+fn detail_rows(report: &Report<'_>, records: &[Record]) -> Vec<Vec<Cell>> {
+    records
         .iter()
         .map(|r| {
             let org = report.org(r);
@@ -1161,9 +1256,8 @@ fn detail_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-fn issue_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
-    report
-        .issues
+fn issue_rows(issues: &[Issue]) -> Vec<Vec<Cell>> {
+    issues
         .iter()
         .map(|i| {
             let middle =
@@ -1642,8 +1736,8 @@ mod tests {
     use rust_xlsxwriter::Workbook;
 
     use super::{
-        Cell, Ctx, EMPTY, Formats, Links, SHEETS, col_px, fit_columns, line_count, list_sheet, min_text_width,
-        source_url, text_width, workbook_bytes, write_source,
+        CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, Links, ListRows, SHEETS, col_px, fit_columns, line_count, list_sheet,
+        min_text_width, source_url, text_width, workbook_bytes, write_source,
     };
     use crate::config::Config;
     use crate::discover::{FileEntry, FileStatus};
@@ -2035,6 +2129,7 @@ mod tests {
         let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: None };
         let mut wb = Workbook::new();
         let rows: Vec<Vec<Cell>> = (0..5).map(|i| vec![Cell::text(format!("第{i}行"))]).collect();
+        let rows = ListRows::Built(Box::new(move || rows.clone()));
         let sheets =
             list_sheet(&std::sync::Mutex::new(&mut wb), &ctx, "明细", &["名称"], rows, EMPTY, 2).expect("write");
         for ws in sheets {
@@ -2044,6 +2139,38 @@ mod tests {
         assert_eq!(xl.sheet_names(), vec!["明细", "明细（续1）", "明细（续2）"]);
         let r = range(&mut xl, "明细（续2）");
         assert_eq!(num(&at(&r, 2, 0)), 5.0, "numbering continues");
+    }
+
+    #[test]
+    fn a_list_built_in_chunks_is_the_list_built_whole() {
+        // Past one chunk of rows and past the constant-memory threshold, with a text that
+        // only appears late (it must still widen its column).
+        let n = CHUNK_ROWS * 2 + 17;
+        let row = |i: usize| {
+            let name = if i == n - 1 {
+                "最后一行的名称特别长，列宽应按它计算".to_string()
+            } else {
+                format!("第{i}行")
+            };
+            vec![Cell::text(name), Cell::Number(i as f64)]
+        };
+        let save = |rows: ListRows<'_>| {
+            let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: None };
+            let mut wb = Workbook::new();
+            let sheets = list_sheet(&std::sync::Mutex::new(&mut wb), &ctx, "明细", &["名称", "数"], rows, EMPTY, n)
+                .expect("write");
+            for ws in sheets {
+                wb.push_worksheet(ws);
+            }
+            wb.save_to_buffer().expect("save")
+        };
+        let whole = save(ListRows::Built(Box::new(move || (0..n).map(row).collect())));
+        let chunked = save(ListRows::Ranged(n, Box::new(move |r| r.map(row).collect())));
+        assert_eq!(whole, chunked);
+        let mut xl = open(chunked);
+        let r = range(&mut xl, "明细");
+        assert_eq!(num(&at(&r, 2 + CHUNK_ROWS as u32, 0)), (CHUNK_ROWS + 1) as f64, "numbering runs across chunks");
+        assert_eq!(at(&r, 1 + n as u32, 1), Data::String("最后一行的名称特别长，列宽应按它计算".into()));
     }
 
     #[test]
