@@ -808,7 +808,7 @@ fn list_sheet(
     max_rows: usize,
 ) -> Result<Vec<Worksheet>, XlsxError> {
     let headers: Vec<&str> = std::iter::once("序号").chain(headers.iter().copied()).collect();
-    let (len, make): (usize, Box<dyn Fn(std::ops::Range<usize>) -> Vec<Vec<Cell>> + '_>) = match rows {
+    let (len, make): (usize, Box<RangeBuilder<'_>>) = match rows {
         ListRows::Built(build) => {
             let built = build();
             (built.len(), Box::new(move |r| built.get(r).map(<[Vec<Cell>]>::to_vec).unwrap_or_default()))
@@ -816,8 +816,11 @@ fn list_sheet(
         ListRows::Ranged(len, make) => (len, make),
     };
     let max_rows = max_rows.max(1);
-    let parts: Vec<std::ops::Range<usize>> =
-        if len == 0 { vec![0..0] } else { (0..len).step_by(max_rows).map(|s| s..(s + max_rows).min(len)).collect() };
+    let parts: Vec<std::ops::Range<usize>> = if len == 0 {
+        std::iter::once(0..0).collect()
+    } else {
+        (0..len).step_by(max_rows).map(|s| s..(s + max_rows).min(len)).collect()
+    };
     let mut sheets = Vec::new();
     for (i, part) in parts.into_iter().enumerate() {
         let sheet_name = if i == 0 { name.to_string() } else { format!("{name}（续{i}）") };
@@ -851,6 +854,9 @@ enum ListRows<'f> {
     Built(Box<dyn Fn() -> Vec<Vec<Cell>> + Send + Sync + 'f>),
     Ranged(usize, Box<dyn Fn(std::ops::Range<usize>) -> Vec<Vec<Cell>> + Send + Sync + 'f>),
 }
+
+/// Builds the rows of a range of a list.
+type RangeBuilder<'f> = dyn Fn(std::ops::Range<usize>) -> Vec<Vec<Cell>> + 'f;
 
 /// Puts 序号 (`first` + 1, …) in front of each row.
 fn numbered_from(rows: Vec<Vec<Cell>>, first: usize) -> Vec<Vec<Cell>> {
