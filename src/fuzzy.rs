@@ -228,6 +228,16 @@ pub struct FuzzyIndex {
     lengths: Vec<u16>,
     /// Organisations by core, for the cores a query contains.
     cores: HashMap<String, Vec<u32>>,
+    /// Postings of ordered token pairs (a token at one position, another at a later one) per
+    /// core length, for cores of at most [`PAIR_MAX_LEN`] characters.
+    pairs: HashMap<(u32, u32, u16), Vec<u32>>,
+}
+
+/// Cores up to this length are also indexed by ordered pairs of positions.
+const PAIR_MAX_LEN: usize = 8;
+
+fn choose2(n: usize) -> usize {
+    n * n.saturating_sub(1) / 2
 }
 
 impl FuzzyIndex {
@@ -237,9 +247,28 @@ impl FuzzyIndex {
             let id = i as u32;
             let len = u16::try_from(p.core.len()).unwrap_or(u16::MAX);
             let mut mine: Vec<u32> = Vec::new();
-            for t in position_tokens(p).into_iter().flatten() {
-                let next = idx.ids.len() as u32;
-                mine.push(*idx.ids.entry(t).or_insert(next));
+            let mut positions: Vec<Vec<u32>> = Vec::new();
+            for pos in position_tokens(p) {
+                let mut ids = Vec::new();
+                for t in pos {
+                    let next = idx.ids.len() as u32;
+                    ids.push(*idx.ids.entry(t).or_insert(next));
+                }
+                mine.extend(&ids);
+                positions.push(ids);
+            }
+            if positions.len() <= PAIR_MAX_LEN {
+                let mut keys: Vec<(u32, u32)> = Vec::new();
+                for (j1, first) in positions.iter().enumerate() {
+                    for second in positions.iter().skip(j1 + 1) {
+                        keys.extend(first.iter().flat_map(|a| second.iter().map(move |b| (*a, *b))));
+                    }
+                }
+                keys.sort_unstable();
+                keys.dedup();
+                for (a, b) in keys {
+                    idx.pairs.entry((a, b, len)).or_default().push(id);
+                }
             }
             mine.sort_unstable();
             mine.dedup();
@@ -320,6 +349,31 @@ impl FuzzyIndex {
         let mut out: Vec<u32> = Vec::new();
         for &len in &self.lengths {
             let Some(need) = need(usize::from(len)) else { continue };
+            // With two positions or more to share, the candidate's matched positions keep
+            // their order, so it holds at least C(need, 2) of the query's ordered position
+            // pairs: it is in one of any C(m, 2) − C(need, 2) + 1 of their postings. Pairs are
+            // far rarer than single syllables, so a province costs little more per query
+            // than a district.
+            if need >= 2 && usize::from(len) <= PAIR_MAX_LEN && m <= 2 * PAIR_MAX_LEN {
+                let mut lists: Vec<(usize, Vec<&Vec<u32>>)> = Vec::new();
+                for (i1, first) in query.iter().enumerate() {
+                    for second in query.iter().skip(i1 + 1) {
+                        let ls: Vec<&Vec<u32>> = first
+                            .iter()
+                            .flat_map(|a| second.iter().filter_map(move |b| self.pairs.get(&(*a, *b, len))))
+                            .collect();
+                        lists.push((ls.iter().map(|l| l.len()).sum(), ls));
+                    }
+                }
+                lists.sort_by_key(|(size, _)| *size);
+                let take = choose2(m) - choose2(need) + 1;
+                let mut generated: Vec<u32> =
+                    lists.iter().take(take).flat_map(|(_, ls)| ls.iter().flat_map(|l| l.iter().copied())).collect();
+                generated.sort_unstable();
+                generated.dedup();
+                out.extend(generated.into_iter().filter(|id| self.hits(&query, &masks, *id) >= need));
+                continue;
+            }
             // The postings of each position at this length, shortest first.
             let mut lists: Vec<(usize, Vec<&Vec<u32>>)> = query
                 .iter()
