@@ -45,7 +45,7 @@ const MAX_DATA_ROWS: usize = 1_048_576 - 2;
 const MAX_CELL_CHARS: usize = 32_767;
 /// Excel's limit on a drop-down list written inline (characters, commas included).
 const MAX_LIST_CHARS: usize = 255;
-/// Excel's limit on the hyperlinks of one worksheet; further 来源 cells are plain text.
+/// Excel's limit on the hyperlinks of one worksheet; a longer list's 来源 cells are plain text.
 const MAX_LINKS: usize = 65_530;
 /// Excel's limit on the length of a link; a longer path is shown as plain text.
 const MAX_LINK_CHARS: usize = 2_079;
@@ -749,7 +749,10 @@ fn write_table_from<'r>(
         ws.set_row_height(first, lines_height(1))?;
         first + 1
     } else {
-        let mut links = Links::new();
+        // A sheet longer than Excel's link limit gets no links at all: a list linked only
+        // down to row 65,530 would look broken below it (and the links cost time and memory
+        // at province scale); its 来源 cells still name file, sheet and cell.
+        let mut links = if len > MAX_LINKS { Links(0) } else { Links::new() };
         let mut next = first;
         for r in chunks() {
             next = write_rows(ws, ctx, next, &rows(r), &widths, &mut links)?;
@@ -2277,5 +2280,28 @@ mod tests {
         let mut xl = open(bytes);
         let r = range(&mut xl, "Sheet1");
         assert_eq!(at(&r, 2, 0), Data::String("a.xlsx!S!A3".into()), "the third is plain text");
+    }
+
+    #[test]
+    fn a_list_longer_than_the_link_limit_has_no_links_at_all() {
+        let links_in = |rows: usize| {
+            let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: Some("../r/".into()) };
+            let mut wb = Workbook::new();
+            let make = ListRows::Ranged(
+                rows,
+                Box::new(|r| {
+                    r.map(|i| vec![Cell::Source(Source::cell("a.xlsx", Some("S"), i as u32 + 1, 0))]).collect()
+                }),
+            );
+            let sheets = list_sheet(&std::sync::Mutex::new(&mut wb), &ctx, "明细", &["来源"], make, EMPTY, 1_048_574)
+                .expect("write");
+            for ws in sheets {
+                wb.push_worksheet(ws);
+            }
+            let (xml, _) = sheet_xml(&wb.save_to_buffer().expect("save"), 1);
+            xml.matches("<hyperlink ").count()
+        };
+        assert_eq!(links_in(3), 3);
+        assert_eq!(links_in(Links::new().0 + 1), 0);
     }
 }
