@@ -411,12 +411,14 @@ fn write_master(path: &Path, units: &[Unit], orgs: &[Org]) -> Result<(), rust_xl
     wb.save(path)
 }
 
-fn config(units: &[Unit], rows: usize) -> String {
+fn config(units: &[Unit], rows: usize, orgs: usize) -> String {
     let mut s = String::from(
         "# 基准测试用的省级工作区（bench/gen_province.rs 生成）\n\
          title = \"党建示范带创建\"\norganiser = \"浙江省\"\nmaster = \"名册.xlsx\"\noutput = \"输出\"\n\
-         campaign_deadline = 2026-12-31\n\n[limits]\nmax_cells_per_sheet = 2000000\n",
+         campaign_deadline = 2026-12-31\n\n[limits]\nmax_file_mb = 1000\nmax_unzipped_mb = 4096\n",
     );
+    // The master list is one sheet of 6 columns: let it through the cell limit.
+    let _ = writeln!(s, "max_cells_per_sheet = {}", (units.len() * orgs * 8).max(2_000_000));
     let points = rows * 9 / 10;
     for u in units {
         let _ = write!(
@@ -478,7 +480,7 @@ fn main() {
             );
         }
     }
-    let written = std::fs::write(args.out.join("huizong.toml"), config(&units, args.rows))
+    let written = std::fs::write(args.out.join("huizong.toml"), config(&units, args.rows, args.orgs))
         .and_then(|_| std::fs::write(args.out.join("truth.csv"), truth));
     if let Err(e) = written {
         eprintln!("cannot write {}: {e}", args.out.display());

@@ -270,17 +270,26 @@ impl Config {
             }
             units.push(Unit { name, aliases, points, demo });
         }
+        // Which units each word (name or alias) names, to find an alias shared with a later
+        // unit without comparing every pair of units (a province has thousands).
+        let mut naming: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+        for (j, u) in units.iter().enumerate() {
+            for w in std::iter::once(&u.name).chain(&u.aliases) {
+                naming.entry(w.as_str()).or_default().push(j);
+            }
+        }
         for (i, a) in units.iter().enumerate() {
-            for b in units.iter().skip(i + 1) {
-                if let Some(alias) = a.aliases.iter().find(|x| b.is_named(x)) {
-                    return Err(ConfigError::Other {
-                        path: path.to_path_buf(),
-                        message: format!(
-                            "别名\u{201C}{alias}\u{201D}同时属于\u{201C}{}\u{201D}和\u{201C}{}\u{201D}，请删去其中一个",
-                            a.name, b.name
-                        ),
-                    });
-                }
+            let later = |x: &String| naming.get(x.as_str()).into_iter().flatten().find(|j| **j > i).copied();
+            if let Some((alias, j)) = a.aliases.iter().find_map(|x| later(x).map(|j| (x, j)))
+                && let Some(b) = units.get(j)
+            {
+                return Err(ConfigError::Other {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "别名\u{201C}{alias}\u{201D}同时属于\u{201C}{}\u{201D}和\u{201C}{}\u{201D}，请删去其中一个",
+                        a.name, b.name
+                    ),
+                });
             }
         }
 

@@ -98,8 +98,15 @@ pub fn load(path: &Path, config: &Config) -> Result<Vec<Org>, MasterError> {
         return Err(read_err("不是表格文件，名册应为 xlsx、xls、ods 或 csv".to_string()));
     }
     let wb = read::read_workbook(&bytes, format, &config.limits).map_err(|e| read_err(e.to_string()))?;
+    let mut unreadable: Option<String> = None;
     for sheet in wb.sheets.iter().filter(|s| s.visible) {
-        let Ok(grid) = &sheet.grid else { continue };
+        let grid = match &sheet.grid {
+            Ok(grid) => grid,
+            Err(e) => {
+                unreadable.get_or_insert_with(|| format!("工作表\u{201C}{}\u{201D}无法读取：{e}", sheet.name));
+                continue;
+            }
+        };
         let header = grid.rows.iter().filter(|r| r.index < 30).find_map(|row| {
             let cols = assign(&row.non_blank().map(|(c, v)| (c, v.text())).collect::<Vec<_>>());
             (cols.contains_key(&Col::Unit) && cols.contains_key(&Col::Name)).then_some((row.index, cols))
@@ -107,10 +114,14 @@ pub fn load(path: &Path, config: &Config) -> Result<Vec<Org>, MasterError> {
         let Some((header_row, cols)) = header else { continue };
         return parse_rows(grid.rows.iter().filter(|r| r.index > header_row), &cols, config, &shown);
     }
-    Err(MasterError::Invalid {
-        path: shown,
-        message: "未找到表头：名册须有\u{201C}单位\u{201D}和\u{201C}组织名称\u{201D}两列".to_string(),
-    })
+    // A sheet that could not be read (over the cell limit, damaged) is the likelier cause.
+    let message = match unreadable {
+        Some(why) => {
+            format!("{why}。名册很大时，请在 huizong.toml 的 [limits] 中调高 max_cells_per_sheet（单元格数上限）")
+        }
+        None => "未找到表头：名册须有\u{201C}单位\u{201D}和\u{201C}组织名称\u{201D}两列".to_string(),
+    };
+    Err(MasterError::Invalid { path: shown, message })
 }
 
 fn parse_rows<'a>(
@@ -125,6 +136,13 @@ fn parse_rows<'a>(
     let mut orgs: Vec<Org> = Vec::new();
     let mut by_key: HashMap<(String, String), u32> = HashMap::new();
     let mut by_code: HashMap<String, u32> = HashMap::new();
+    // Each unit by its name and aliases (the first configured unit wins, as in is_named).
+    let mut units: HashMap<&str, &crate::config::Unit> = HashMap::new();
+    for u in &config.units {
+        for w in std::iter::once(&u.name).chain(&u.aliases) {
+            units.entry(w.as_str()).or_insert(u);
+        }
+    }
     for row in rows.filter(|r| !r.is_blank()) {
         let n = row.index + 1;
         let unit_text = get(row, Col::Unit).text();
@@ -135,7 +153,7 @@ fn parse_rows<'a>(
         if name.is_empty() {
             return Err(invalid(format!("第{n}行缺少组织名称")));
         }
-        let unit = config.units.iter().find(|u| u.is_named(&unit_text)).ok_or_else(|| {
+        let unit = units.get(unit_text.as_str()).copied().ok_or_else(|| {
             invalid(format!("第{n}行的单位\u{201C}{unit_text}\u{201D}不在 huizong.toml 配置的单位中"))
         })?;
         let code = Some(get(row, Col::Code).text()).filter(|c| !c.is_empty());
@@ -171,7 +189,32 @@ fn parse_rows<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::split_aliases;
+    use super::{load, split_aliases};
+    use crate::config::Config;
+
+    #[test]
+    fn a_master_list_over_the_cell_limit_says_so_and_names_the_setting() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("名册.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("名册").expect("name");
+        for (c, h) in ["单位", "组织名称"].iter().enumerate() {
+            ws.write(0, c as u16, *h).expect("write");
+        }
+        for r in 1..20u32 {
+            ws.write(r, 0, "汤溪镇").expect("write");
+            ws.write(r, 1, format!("第{r}村党支部")).expect("write");
+        }
+        wb.save(&path).expect("save");
+        let mut config = Config::defaults(dir.path());
+        config.limits.max_cells_per_sheet = 10;
+        let message = load(&path, &config).expect_err("over the limit").to_string();
+        assert!(message.contains("工作表\u{201C}名册\u{201D}无法读取"), "{message}");
+        assert!(message.contains("max_cells_per_sheet"), "{message}");
+        config.limits.max_cells_per_sheet = 1_000;
+        assert_eq!(load(&path, &config).expect("within the limit").len(), 19);
+    }
 
     #[test]
     fn aliases_split_on_every_listed_separator() {
