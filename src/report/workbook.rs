@@ -167,6 +167,10 @@ fn line_count(s: &str, width: f64) -> usize {
     let lines: usize = s
         .split('\n')
         .map(|line| {
+            // Most cells fit on one line: no need to cut them into pieces.
+            if line.chars().map(char_width).sum::<f64>() <= room + 1e-9 {
+                return 1;
+            }
             let mut lines = 1;
             let mut x: f64 = 0.0;
             for w in pieces(line) {
@@ -337,14 +341,14 @@ impl Cell {
     }
 
     /// The text a reader sees in the cell.
-    fn shown(&self) -> String {
+    fn shown(&self) -> std::borrow::Cow<'_, str> {
         match self {
-            Cell::Text(s) | Cell::Tag(s) => s.clone(),
-            Cell::Number(n) => n.to_string(),
-            Cell::Percent(x) => format!("{:.1}%", x * 100.0),
-            Cell::Score(x) => format!("{x:.2}"),
-            Cell::Source(s) => s.display(),
-            Cell::Choice(_) | Cell::Blank => String::new(),
+            Cell::Text(s) | Cell::Tag(s) => std::borrow::Cow::Borrowed(s),
+            Cell::Number(n) => n.to_string().into(),
+            Cell::Percent(x) => format!("{:.1}%", x * 100.0).into(),
+            Cell::Score(x) => format!("{x:.2}").into(),
+            Cell::Source(s) => s.display().into(),
+            Cell::Choice(_) | Cell::Blank => std::borrow::Cow::Borrowed(""),
         }
     }
 
