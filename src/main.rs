@@ -3,6 +3,12 @@
 
 use std::process::ExitCode;
 
+// mimalloc instead of the system allocator: the stages run on several threads, and glibc's
+// per-thread arenas kept memory freed by one stage out of reach of the next (province run:
+// 714 MB peak with glibc, see docs/BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // A panic while reading a file becomes that file's rejection (huizong::read::guarded)
     // and stays quiet; any other is a bug, reported as one.
