@@ -323,19 +323,25 @@ pub fn write_outputs(
     let xlsx_path = out_dir.join(report::workbook_name(result.period));
     // The workbook is the longest to write; the JSON and the correction lists are written
     // beside it on the other cores.
+    // Each output is written and synced to a temporary file beside its final name inside
+    // its own task (so the syncs overlap the workbook), and renamed into place at the end.
     let write_json = || -> Result<tempfile::NamedTempFile> {
         let _t = crate::timing::stage("生成JSON");
         let tmp = report::staged(&json_path).map_err(|e| write_error(&json_path, e))?;
-        report::json::write_json(&report, tmp.as_file()).map_err(|e| write_error(&json_path, e))?;
+        report::json::write_json(&report, tmp.as_file())
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| write_error(&json_path, e))?;
         Ok(tmp)
     };
     let write_workbook = || -> Result<tempfile::NamedTempFile> {
         let _t = crate::timing::stage("生成汇总表");
         let tmp = report::staged(&xlsx_path).map_err(|e| write_error(&xlsx_path, e))?;
         report::workbook::save_workbook(&report, tmp.path()).context("生成汇总表失败")?;
+        tmp.as_file().sync_all().map_err(|e| write_error(&xlsx_path, e))?;
         Ok(tmp)
     };
-    let build_lists = || -> Result<Vec<(String, Vec<u8>)>> {
+    let lists_dir = out_dir.join(report::unit_lists::FOLDER);
+    let write_lists = || -> Result<Vec<(String, tempfile::NamedTempFile)>> {
         if !unit_lists {
             return Ok(Vec::new());
         }
@@ -347,15 +353,20 @@ pub fn write_outputs(
             .map(|u| {
                 let bytes = report::unit_lists::unit_list_bytes_of(&report, &problems, u)
                     .with_context(|| format!("生成{u}的问题清单失败"))?;
-                Ok((report::unit_lists::file_name(u, &report), bytes))
+                let name = report::unit_lists::file_name(u, &report);
+                let path = lists_dir.join(&name);
+                let mut tmp = report::staged(&path).map_err(|e| write_error(&path, e))?;
+                std::io::Write::write_all(&mut tmp, &bytes)
+                    .and_then(|()| tmp.as_file().sync_all())
+                    .map_err(|e| write_error(&path, e))?;
+                Ok((name, tmp))
             })
             .collect()
     };
-    let (xlsx_tmp, (json_tmp, lists)) = rayon::join(write_workbook, || rayon::join(write_json, build_lists));
+    let (xlsx_tmp, (json_tmp, lists)) = rayon::join(write_workbook, || rayon::join(write_json, write_lists));
     let (xlsx_tmp, json_tmp, lists) = (xlsx_tmp?, json_tmp?, lists?);
     let _t = crate::timing::stage("写入文件");
     let persist = |tmp: tempfile::NamedTempFile, path: &Path| -> Result<()> {
-        tmp.as_file().sync_all().map_err(|e| write_error(path, e))?;
         tmp.persist(path).map_err(|e| write_error(path, e.error))?;
         Ok(())
     };
@@ -363,28 +374,30 @@ pub fn write_outputs(
     persist(json_tmp, &json_path)?;
     let mut list_paths = Vec::new();
     if unit_lists {
-        list_paths = write_unit_lists(&out_dir.join(report::unit_lists::FOLDER), result.period, &lists)?;
+        list_paths = persist_unit_lists(&lists_dir, result.period, lists)?;
     }
     Ok(Written { json: json_path, workbook: xlsx_path, unit_lists: list_paths })
 }
 
-/// Writes this period's correction lists and removes this period's lists of units that no
-/// longer have problems; other periods' lists are left alone.
-fn write_unit_lists(dir: &Path, period: Period, lists: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+/// Renames this period's correction lists into place and removes this period's lists of
+/// units that no longer have problems; other periods' lists are left alone.
+fn persist_unit_lists(
+    dir: &Path,
+    period: Period,
+    lists: Vec<(String, tempfile::NamedTempFile)>,
+) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("无法创建文件夹 {}", dir.display()))?;
-    // Many small files: written on all cores, so their syncs overlap.
-    let written = lists
-        .par_iter()
-        .map(|(name, bytes)| {
-            let path = dir.join(name);
-            report::write_atomic(&path, bytes).map_err(|e| write_error(&path, e))?;
-            Ok(path)
-        })
-        .collect::<Result<Vec<PathBuf>>>()?;
+    let names: std::collections::HashSet<String> = lists.iter().map(|(n, _)| n.clone()).collect();
+    let mut written = Vec::new();
+    for (name, tmp) in lists {
+        let path = dir.join(name);
+        tmp.persist(&path).map_err(|e| write_error(&path, e.error))?;
+        written.push(path);
+    }
     let suffix = format!("_问题清单_{period}.xlsx");
     for entry in std::fs::read_dir(dir).with_context(|| format!("无法读取文件夹 {}", dir.display()))?.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(&suffix) && !lists.iter().any(|(n, _)| *n == name) {
+        if name.ends_with(&suffix) && !names.contains(&name) {
             std::fs::remove_file(entry.path()).map_err(|e| write_error(&entry.path(), e))?;
         }
     }

@@ -16,6 +16,38 @@
 //! party suffixes that differ subtract 0.03. See the README for examples.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A fast hasher for the index's small integer keys (token ids, lengths): SipHash's
+/// protection against crafted keys buys nothing for ids the index assigns itself.
+#[derive(Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 use pinyin::ToPinyinMulti;
 
@@ -219,7 +251,7 @@ fn position_tokens(p: &Prepared) -> Vec<Vec<Token>> {
 /// shared positions exactly.
 #[derive(Debug, Default)]
 pub struct FuzzyIndex {
-    postings: HashMap<(u32, u16), Vec<u32>>,
+    postings: IdMap<(u32, u16), Vec<u32>>,
     /// Token ids by token.
     ids: HashMap<Token, u32>,
     /// The sorted token ids of each organisation's core.
@@ -230,7 +262,7 @@ pub struct FuzzyIndex {
     cores: HashMap<String, Vec<u32>>,
     /// Postings of ordered token pairs (a token at one position, another at a later one) per
     /// core length, for cores of at most [`PAIR_MAX_LEN`] characters.
-    pairs: HashMap<(u32, u32, u16), Vec<u32>>,
+    pairs: IdMap<(u32, u32, u16), Vec<u32>>,
 }
 
 /// Cores up to this length are also indexed by ordered pairs of positions.

@@ -131,7 +131,7 @@ impl<'a> MasterIndex<'a> {
             place: HashMap::new(),
         };
         // Normalising and reading the pinyin of every name is the costly part: on all cores.
-        let prepared: Vec<(Normalized, Prepared, Vec<Normalized>)> = orgs
+        let normalized: Vec<(Normalized, Prepared, Vec<Normalized>)> = orgs
             .par_iter()
             .map(|org| {
                 let n = idx.normalize(&org.name);
@@ -139,23 +139,31 @@ impl<'a> MasterIndex<'a> {
                 (n, p, org.aliases.iter().map(|a| idx.normalize(a)).collect())
             })
             .collect();
-        for (i, (org, (n, p, aliases))) in orgs.iter().zip(prepared).enumerate() {
-            idx.exact.entry(org.name.as_str()).or_default().push(i);
-            if let Some(code) = &org.code {
-                idx.code.insert(code.as_str(), i);
-            }
-            idx.by_unit.entry(org.unit.as_str()).or_default().push(i);
-            idx.prepared.push(p);
-            idx.place.entry(n.place.clone().unwrap_or_else(|| n.key.clone())).or_default().push(i);
-            idx.key.entry(n.key).or_default().push(i);
-            for a in aliases {
-                let list = idx.alias.entry(a.key).or_default();
-                if !list.contains(&i) {
-                    list.push(i);
+        let (names, prepared): (Vec<(Normalized, Vec<Normalized>)>, Vec<Prepared>) =
+            normalized.into_iter().map(|(n, p, a)| ((n, a), p)).unzip();
+        // The fuzzy index and the lookup tables are built side by side.
+        let (fuzzy, ()) = rayon::join(
+            || FuzzyIndex::new(&prepared),
+            || {
+                for (i, (org, (n, aliases))) in orgs.iter().zip(names).enumerate() {
+                    idx.exact.entry(org.name.as_str()).or_default().push(i);
+                    if let Some(code) = &org.code {
+                        idx.code.insert(code.as_str(), i);
+                    }
+                    idx.by_unit.entry(org.unit.as_str()).or_default().push(i);
+                    idx.place.entry(n.place.clone().unwrap_or_else(|| n.key.clone())).or_default().push(i);
+                    idx.key.entry(n.key).or_default().push(i);
+                    for a in aliases {
+                        let list = idx.alias.entry(a.key).or_default();
+                        if !list.contains(&i) {
+                            list.push(i);
+                        }
+                    }
                 }
-            }
-        }
-        idx.fuzzy = FuzzyIndex::new(&idx.prepared);
+            },
+        );
+        idx.prepared = prepared;
+        idx.fuzzy = fuzzy;
         idx
     }
 

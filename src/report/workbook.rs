@@ -2179,7 +2179,9 @@ mod tests {
         };
         let whole = save(ListRows::Built(Box::new(move || (0..n).map(row).collect())));
         let chunked = save(ListRows::Ranged(n, Box::new(move |r| r.map(row).collect())));
-        assert_eq!(whole, chunked);
+        // The sheets, not the files: a workbook without properties carries the time it was
+        // saved.
+        assert_eq!(sheet_xml(&whole, 1), sheet_xml(&chunked, 1));
         let mut xl = open(chunked);
         let r = range(&mut xl, "明细");
         assert_eq!(num(&at(&r, 2 + CHUNK_ROWS as u32, 0)), (CHUNK_ROWS + 1) as f64, "numbering runs across chunks");
