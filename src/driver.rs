@@ -124,7 +124,7 @@ pub fn process(
     // Records in report order: configured unit, file, sheet, row. They are moved out of the
     // sheets (which keep their count), not copied.
     let mut files = files;
-    let mut raw: Vec<(usize, usize, usize, crate::model::RawRecord)> = Vec::new();
+    let mut raw: Vec<(usize, usize, usize, Box<crate::model::RawRecord>)> = Vec::new();
     let mut sheets: Vec<SheetColumns> = Vec::new();
     let mut issues: Vec<Issue> = Vec::new();
     let mut submitted = BTreeSet::new();
@@ -153,7 +153,7 @@ pub fn process(
             }
             for r in records {
                 submitted.insert(r.unit.clone());
-                raw.push((unit_pos(&r.unit), fi, si, r));
+                raw.push((unit_pos(&r.unit), fi, si, Box::new(r)));
             }
         }
         if let Some(u) = &f.unit {

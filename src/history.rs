@@ -301,7 +301,7 @@ mod tests {
             cross_unit: false,
             normalized: String::new(),
         };
-        Record { id, raw, m, valid: true }
+        Record { id, raw: Box::new(raw), m, valid: true }
     }
 
     fn prev(org: &Org, demo: bool, star: Option<u8>, venue: Option<&str>) -> PreviousRecord {

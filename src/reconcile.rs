@@ -16,7 +16,9 @@ use crate::model::{FiveHave, Issue, IssueCode, RawRecord, Severity, Source};
 #[derive(Debug, Clone)]
 pub struct Record {
     pub id: usize,
-    pub raw: RawRecord,
+    /// Boxed: records are sorted and moved between stages, and a record's fields take
+    /// several hundred bytes.
+    pub raw: Box<RawRecord>,
     pub m: MatchResult,
     pub valid: bool,
 }

@@ -45,8 +45,10 @@ const MAX_DATA_ROWS: usize = 1_048_576 - 2;
 const MAX_CELL_CHARS: usize = 32_767;
 /// Excel's limit on a drop-down list written inline (characters, commas included).
 const MAX_LIST_CHARS: usize = 255;
-/// Excel's limit on the hyperlinks of one worksheet; a longer list's 来源 cells are plain text.
+/// Excel's limit on the hyperlinks of one worksheet.
 const MAX_LINKS: usize = 65_530;
+/// Lists longer than this have their 来源 cells as plain text, without links.
+const LINKED_ROWS: usize = 10_000;
 /// Excel's limit on the length of a link; a longer path is shown as plain text.
 const MAX_LINK_CHARS: usize = 2_079;
 pub(super) const EMPTY: &str = "（无）";
@@ -753,10 +755,11 @@ fn write_table_from<'r>(
         ws.set_row_height(first, lines_height(1))?;
         first + 1
     } else {
-        // A sheet longer than Excel's link limit gets no links at all: a list linked only
-        // down to row 65,530 would look broken below it (and the links cost time and memory
-        // at province scale); its 来源 cells still name file, sheet and cell.
-        let mut links = if len > MAX_LINKS { Links(0) } else { Links::new() };
+        // A list longer than LINKED_ROWS gets no links at all: no one clicks through tens of
+        // thousands of rows, a list linked only down to Excel's limit would look broken
+        // below it, and the links cost time and memory at province scale (~100 MB); its 来源
+        // cells still name file, sheet and cell.
+        let mut links = if len > LINKED_ROWS { Links(0) } else { Links::new() };
         let mut next = first;
         for r in chunks() {
             next = write_rows(ws, ctx, next, &rows(r), &widths, &mut links)?;
@@ -930,6 +933,8 @@ fn build(report: &Report<'_>) -> Result<Workbook, XlsxError> {
     // long ones a chunk at a time.
     let records = report.records;
     let issues = report.issues;
+    let star_issues: Vec<&Issue> = issues_of(report, &[IssueCode::PointStarLow, IssueCode::DemoStarLow]).collect();
+    let venue_issues: Vec<&Issue> = issues_of(report, &[IssueCode::VenueSubstandard]).collect();
     let lists: [(&[&str], ListRows<'_>); 11] = [
         (
             &DETAIL_HEADERS,
@@ -950,9 +955,12 @@ fn build(report: &Report<'_>) -> Result<Workbook, XlsxError> {
         ),
         (
             &["单位", "组织名称", "类型", "星级", "应达星级", "说明", "来源"],
-            ListRows::Built(Box::new(|| star_rows(report, &l))),
+            ListRows::Ranged(star_issues.len(), Box::new(|r| star_rows(report, &l, star_issues.get(r).unwrap_or(&[])))),
         ),
-        (&["单位", "组织名称", "活动场所", "说明", "来源"], ListRows::Built(Box::new(|| venue_rows(report, &l)))),
+        (
+            &["单位", "组织名称", "活动场所", "说明", "来源"],
+            ListRows::Ranged(venue_issues.len(), Box::new(|r| venue_rows(&l, venue_issues.get(r).unwrap_or(&[])))),
+        ),
         (&["单位", "组织名称", "问题类型", "说明", "来源"], ListRows::Built(Box::new(|| duplicate_rows(report, &l)))),
         (&["单位", "应建点数", "应建示范点", "说明"], ListRows::Built(Box::new(|| missing_rows(report)))),
         (&["单位", "问题类型", "说明", "来源"], ListRows::Built(Box::new(|| data_problem_rows(report)))),
@@ -1385,9 +1393,10 @@ fn issues_of<'r>(report: &'r Report<'_>, codes: &'r [IssueCode]) -> impl Iterato
     report.issues.iter().filter(move |i| codes.contains(&i.code))
 }
 
-fn star_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
+fn star_rows(report: &Report<'_>, l: &Lookup<'_>, issues: &[&Issue]) -> Vec<Vec<Cell>> {
     let rules = &report.config.rules;
-    issues_of(report, &[IssueCode::PointStarLow, IssueCode::DemoStarLow])
+    issues
+        .iter()
         .map(|i| {
             let demo = i.code == IssueCode::DemoStarLow;
             let min = if demo { rules.min_star_demo } else { rules.min_star_point };
@@ -1398,8 +1407,9 @@ fn star_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-fn venue_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
-    issues_of(report, &[IssueCode::VenueSubstandard])
+fn venue_rows(l: &Lookup<'_>, issues: &[&Issue]) -> Vec<Vec<Cell>> {
+    issues
+        .iter()
         .map(|i| {
             issue_row(i, true, [l.record(i).and_then(|r| r.raw.venue).map_or(Cell::Blank, |v| Cell::tag(v.label()))])
         })
@@ -1749,8 +1759,8 @@ mod tests {
     use rust_xlsxwriter::Workbook;
 
     use super::{
-        CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, Links, ListRows, SHEETS, col_px, fit_columns, line_count, list_sheet,
-        min_text_width, source_url, text_width, workbook_bytes, write_source,
+        CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, LINKED_ROWS, Links, ListRows, SHEETS, col_px, fit_columns, line_count,
+        list_sheet, min_text_width, source_url, text_width, workbook_bytes, write_source,
     };
     use crate::config::Config;
     use crate::discover::{FileEntry, FileStatus};
@@ -1779,7 +1789,7 @@ mod tests {
         let method = if org.is_some() { Method::Exact } else { Method::None };
         Record {
             id,
-            raw: RawRecord {
+            raw: Box::new(RawRecord {
                 source: Source::cell(&format!("{unit}.xlsx"), Some("10月"), row, 1),
                 unit: unit.into(),
                 unit_text: None,
@@ -1796,7 +1806,7 @@ mod tests {
                 acceptance: None,
                 progress: None,
                 remarks: None,
-            },
+            }),
             m: MatchResult {
                 method,
                 org,
@@ -1926,8 +1936,8 @@ mod tests {
             dup,
         ];
         let files = vec![
-            file("苏孟乡.xlsx", "苏孟乡", records[..3].iter().map(|r| r.raw.clone()).collect()),
-            file("汤溪镇.xlsx", "汤溪镇", vec![records[3].raw.clone()]),
+            file("苏孟乡.xlsx", "苏孟乡", records[..3].iter().map(|r| (*r.raw).clone()).collect()),
+            file("汤溪镇.xlsx", "汤溪镇", vec![(*records[3].raw).clone()]),
         ];
         let units = vec![
             unit("苏孟乡", true, Some(10), 2, 3, 0, 3, false),
@@ -2289,7 +2299,7 @@ mod tests {
     }
 
     #[test]
-    fn a_list_longer_than_the_link_limit_has_no_links_at_all() {
+    fn a_list_longer_than_ten_thousand_rows_has_no_links_at_all() {
         let links_in = |rows: usize| {
             let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: Some("../r/".into()) };
             let mut wb = Workbook::new();
@@ -2308,6 +2318,7 @@ mod tests {
             xml.matches("<hyperlink ").count()
         };
         assert_eq!(links_in(3), 3);
-        assert_eq!(links_in(Links::new().0 + 1), 0);
+        assert_eq!(links_in(LINKED_ROWS), LINKED_ROWS);
+        assert_eq!(links_in(LINKED_ROWS + 1), 0);
     }
 }
