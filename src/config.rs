@@ -448,4 +448,23 @@ mod tests {
     fn missing_units_is_an_error() {
         assert!(parse("title = \"x\"\n").is_err());
     }
+
+    #[test]
+    fn an_alias_naming_another_unit_is_an_error_naming_both() {
+        let text = "[[units]]\nname = \"汤溪镇\"\naliases = [\"罗埠\"]\ndemo = 1\n\
+                    [[units]]\nname = \"罗埠镇\"\ndemo = 1\n";
+        match parse(text) {
+            Err(ConfigError::Other { message, .. }) => {
+                assert!(
+                    message.contains("别名\u{201C}罗埠\u{201D}同时属于\u{201C}汤溪镇\u{201D}和\u{201C}罗埠镇\u{201D}"),
+                    "{message}"
+                );
+            }
+            other => panic!("expected the shared alias to be refused, got {other:?}"),
+        }
+        // An alias of a later unit shared with an earlier one is found too.
+        let text =
+            "[[units]]\nname = \"汤溪镇\"\ndemo = 1\n[[units]]\nname = \"罗埠镇\"\naliases = [\"汤溪\"]\ndemo = 1\n";
+        assert!(matches!(parse(text), Err(ConfigError::Other { .. })), "{:?}", parse(text));
+    }
 }

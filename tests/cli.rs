@@ -511,3 +511,25 @@ fn fuzz_found_xls_files_are_rejected_within_bounded_memory() {
         assert_eq!(f["status"], "rejected", "{name}");
     }
 }
+
+#[test]
+fn huizong_timing_prints_each_stage_and_nothing_without_it() {
+    let ws = workspace();
+    let run = |timing: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_huizong"));
+        c.current_dir(ws.path()).args(["run", "returns/2015-10", "-q"]).env_remove("HUIZONG_TIMING");
+        if let Some(v) = timing {
+            c.env("HUIZONG_TIMING", v);
+        }
+        c.output().expect("run huizong")
+    };
+    let timed = stderr(&run(Some("1")));
+    for stage in
+        ["名册", "读取报表", "建立名册索引", "匹配", "核对", "生成JSON", "生成汇总表", "生成问题清单", "写入文件"]
+    {
+        assert!(timed.contains(&format!("耗时 {stage} ")), "{stage} missing in {timed}");
+    }
+    assert!(timed.contains("内存峰值"), "{timed}");
+    assert!(!stderr(&run(None)).contains("耗时"));
+    assert!(!stderr(&run(Some("0"))).contains("耗时"));
+}

@@ -818,12 +818,14 @@ fn list_sheet(
     max_rows: usize,
 ) -> Result<Vec<Worksheet>, XlsxError> {
     let headers: Vec<&str> = std::iter::once("序号").chain(headers.iter().copied()).collect();
-    let (len, make): (usize, Box<RangeBuilder<'_>>) = match rows {
+    // A short list is built and numbered once and its chunks borrowed; a long one is built
+    // and numbered a chunk at a time (twice: to measure, then to write).
+    let (len, built, make): (usize, Vec<Vec<Cell>>, Option<Box<RangeBuilder<'_>>>) = match rows {
         ListRows::Built(build) => {
-            let built = build();
-            (built.len(), Box::new(move |r| built.get(r).map(<[Vec<Cell>]>::to_vec).unwrap_or_default()))
+            let built = numbered(build());
+            (built.len(), built, None)
         }
-        ListRows::Ranged(len, make) => (len, make),
+        ListRows::Ranged(len, make) => (len, Vec::new(), Some(make)),
     };
     let max_rows = max_rows.max(1);
     let parts: Vec<std::ops::Range<usize>> = if len == 0 {
@@ -849,8 +851,11 @@ fn list_sheet(
         };
         let start = part.start;
         let rows = |r: std::ops::Range<usize>| {
-            let at = start + r.start;
-            std::borrow::Cow::Owned(numbered_from(make(at..start + r.end), at))
+            let (from, to) = (start + r.start, start + r.end);
+            match &make {
+                Some(make) => std::borrow::Cow::Owned(numbered_from(make(from..to), from)),
+                None => std::borrow::Cow::Borrowed(built.get(from..to).unwrap_or(&[])),
+            }
         };
         write_table_from(&mut ws, ctx, &table, part.len(), &rows)?;
         sheets.push(ws);
@@ -878,10 +883,7 @@ fn numbered_from(rows: Vec<Vec<Cell>>, first: usize) -> Vec<Vec<Cell>> {
 
 /// Puts 序号 (1, 2, …) in front of each row.
 pub(super) fn numbered(rows: Vec<Vec<Cell>>) -> Vec<Vec<Cell>> {
-    rows.into_iter()
-        .enumerate()
-        .map(|(i, r)| std::iter::once(Cell::Number((i + 1) as f64)).chain(r).collect())
-        .collect()
+    numbered_from(rows, 0)
 }
 
 /// The document properties: title, organiser, and the period's last day as the date, so
