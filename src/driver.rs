@@ -324,9 +324,8 @@ pub fn write_outputs(
     let report = result.report(config, orgs);
     let json_path = out_dir.join(report::json_name(result.period));
     let xlsx_path = out_dir.join(report::workbook_name(result.period));
-    // The workbook is the longest to write; the JSON and the correction lists are written
-    // beside it on the other cores. Each output is written and synced to a temporary file
-    // beside its final name in its own task, and all are renamed into place at the end.
+    // Each output is written and synced to a temporary file beside its final name in its
+    // own task, and all are renamed into place at the end.
     let write_json = || -> Result<tempfile::NamedTempFile> {
         let _t = crate::timing::stage("生成JSON");
         let tmp = report::staged(&json_path).map_err(|e| write_error(&json_path, e))?;
@@ -335,10 +334,17 @@ pub fn write_outputs(
             .map_err(|e| write_error(&json_path, e))?;
         Ok(tmp)
     };
+    // The workbook's sheets are written first, on all cores; saving it then compresses
+    // them on one core, and the JSON and the correction lists are written beside that.
+    let workbook_timer = crate::timing::stage("生成汇总表");
+    let mut workbook = {
+        let _t = crate::timing::stage("汇总表各表");
+        report::workbook::build_workbook(&report).context("生成汇总表失败")?
+    };
     let write_workbook = || -> Result<tempfile::NamedTempFile> {
-        let _t = crate::timing::stage("生成汇总表");
+        let _t = crate::timing::stage("汇总表压缩保存");
         let tmp = report::staged(&xlsx_path).map_err(|e| write_error(&xlsx_path, e))?;
-        report::workbook::save_workbook(&report, tmp.path()).context("生成汇总表失败")?;
+        workbook.save(tmp.path()).context("生成汇总表失败")?;
         tmp.as_file().sync_all().map_err(|e| write_error(&xlsx_path, e))?;
         Ok(tmp)
     };
@@ -366,6 +372,7 @@ pub fn write_outputs(
             .collect()
     };
     let (xlsx_tmp, (json_tmp, lists)) = rayon::join(write_workbook, || rayon::join(write_json, write_lists));
+    drop(workbook_timer);
     let (xlsx_tmp, json_tmp, lists) = (xlsx_tmp?, json_tmp?, lists?);
     let _t = crate::timing::stage("写入文件");
     let persist = |tmp: tempfile::NamedTempFile, path: &Path| -> Result<()> {

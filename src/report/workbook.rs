@@ -534,13 +534,14 @@ fn source_url(base: &str, source: &Source) -> Option<Url> {
 
 /// A 来源 cell: `文件名!工作表!单元格`, a link to that cell while the sheet has links left
 /// and the context has a base, else plain text.
-fn write_source(
+fn write_source<'f>(
     ws: &mut Worksheet,
     ctx: &Ctx,
-    body: &Body,
+    body: &'f Body,
     links: &mut Links,
     (row, col): (u32, u16),
     source: &Source,
+    formatting: &mut Formatting<'f>,
 ) -> Result<(), XlsxError> {
     if links.0 > 0
         && let Some(url) = ctx.source_base.as_deref().and_then(|base| source_url(base, source))
@@ -549,7 +550,120 @@ fn write_source(
         links.0 -= 1;
         return Ok(());
     }
-    ws.write_string_with_format(row, col, clip(&source.display()), &body.text)?;
+    put_string(ws, (row, col), clip(&source.display()), &body.text, formatting)
+}
+
+/// How the cells of a table get their formats. rust_xlsxwriter looks a cell's format up by
+/// hashing and comparing it whole, which at province scale costs more than writing the
+/// cell; so the cells of a list are written bare and get their formats in bulk.
+pub(super) enum Formatting<'f> {
+    /// Each cell its own, looked up cell by cell (汇总 and 说明: few cells, some of them
+    /// given another format afterwards).
+    Own,
+    /// A long list streamed to disk, whose rows cannot be revisited: each column carries
+    /// the format most of its cells have, and those cells none of their own. The column
+    /// format also shows on the empty cells under the list.
+    Columns(Vec<Option<&'f Format>>),
+    /// A table held in memory: its cells are written bare and get their formats at the end,
+    /// one lookup per run of like cells down a column.
+    Runs(Runs<'f>),
+}
+
+/// Runs of cells down a column that share a format, to be formatted at once.
+#[derive(Default)]
+pub(super) struct Runs<'f> {
+    /// Per column, the run being extended: first row, last row, format.
+    open: Vec<Option<(u32, u32, &'f Format)>>,
+    done: Vec<(u16, u32, u32, &'f Format)>,
+}
+
+impl<'f> Formatting<'f> {
+    /// Whether the cell at `at` of `format` is written without a format of its own: its
+    /// column has it, or it is given later.
+    fn bare(&mut self, (row, col): (u32, u16), format: &'f Format) -> bool {
+        match self {
+            Formatting::Own => false,
+            Formatting::Columns(columns) => {
+                columns.get(usize::from(col)).copied().flatten().is_some_and(|c| std::ptr::eq(c, format))
+            }
+            Formatting::Runs(runs) => {
+                let c = usize::from(col);
+                if runs.open.len() <= c {
+                    runs.open.resize(c + 1, None);
+                }
+                if let Some(slot) = runs.open.get_mut(c) {
+                    match slot {
+                        Some((_, last, f)) if std::ptr::eq(*f, format) && last.checked_add(1) == Some(row) => {
+                            *last = row;
+                        }
+                        _ => {
+                            if let Some((first, last, f)) = slot.take() {
+                                runs.done.push((col, first, last, f));
+                            }
+                            *slot = Some((row, row, format));
+                        }
+                    }
+                }
+                true
+            }
+        }
+    }
+
+    /// Gives the cells written bare for [`Formatting::Runs`] their formats.
+    fn finish(self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        if let Formatting::Runs(runs) = self {
+            let open =
+                runs.open.into_iter().enumerate().filter_map(|(c, run)| run.map(|(a, b, f)| (col_num(c), a, b, f)));
+            for (col, first, last, format) in runs.done.into_iter().chain(open) {
+                ws.set_range_format(first, col, last, col, format)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes a string with `format`, or bare (see [`Formatting`]).
+fn put_string<'f>(
+    ws: &mut Worksheet,
+    at: (u32, u16),
+    s: &str,
+    format: &'f Format,
+    formatting: &mut Formatting<'f>,
+) -> Result<(), XlsxError> {
+    if formatting.bare(at, format) {
+        ws.write_string(at.0, at.1, s)?;
+    } else {
+        ws.write_string_with_format(at.0, at.1, s, format)?;
+    }
+    Ok(())
+}
+
+/// Writes a number with `format`, or bare (see [`Formatting`]).
+fn put_number<'f>(
+    ws: &mut Worksheet,
+    at: (u32, u16),
+    n: f64,
+    format: &'f Format,
+    formatting: &mut Formatting<'f>,
+) -> Result<(), XlsxError> {
+    if formatting.bare(at, format) {
+        ws.write_number(at.0, at.1, n)?;
+    } else {
+        ws.write_number_with_format(at.0, at.1, n, format)?;
+    }
+    Ok(())
+}
+
+/// A bordered empty cell; written bare, it is nothing until its format comes.
+fn put_blank<'f>(
+    ws: &mut Worksheet,
+    at: (u32, u16),
+    format: &'f Format,
+    formatting: &mut Formatting<'f>,
+) -> Result<(), XlsxError> {
+    if !formatting.bare(at, format) {
+        ws.write_blank(at.0, at.1, format)?;
+    }
     Ok(())
 }
 
@@ -572,35 +686,46 @@ fn choice_validation(items: &[String]) -> Result<Option<DataValidation>, XlsxErr
     Ok(Some(DataValidation::new().allow_list_strings(&kept)?))
 }
 
-fn write_cell(
-    ws: &mut Worksheet,
-    ctx: &Ctx,
-    body: &Body,
-    links: &mut Links,
-    (row, col): (u32, u16),
-    cell: &Cell,
-) -> Result<(), XlsxError> {
+/// The format a cell is written with (a linked 来源 cell aside, which has its own).
+fn cell_format<'f>(body: &'f Body, cell: &Cell) -> &'f Format {
     match cell {
-        Cell::Text(s) => ws.write_string_with_format(row, col, clip(s), &body.text).map(|_| ()),
-        Cell::Tag(s) => ws.write_string_with_format(row, col, clip(s), &body.tag).map(|_| ()),
-        Cell::Number(n) if n.is_finite() => ws.write_number_with_format(row, col, *n, &body.number).map(|_| ()),
-        Cell::Percent(x) if x.is_finite() => ws.write_number_with_format(row, col, *x, &body.percent).map(|_| ()),
-        Cell::Score(x) if x.is_finite() => ws.write_number_with_format(row, col, *x, &body.score).map(|_| ()),
-        Cell::Source(s) => write_source(ws, ctx, body, links, (row, col), s),
-        Cell::Choice(items) => {
-            ws.write_blank(row, col, &body.text)?;
-            if let Some(dv) = choice_validation(items)? {
-                ws.add_data_validation(row, col, row, col, &dv)?;
-            }
-            Ok(())
-        }
-        Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Blank => {
-            ws.write_blank(row, col, &body.text).map(|_| ())
-        }
+        Cell::Tag(_) => &body.tag,
+        Cell::Number(n) if n.is_finite() => &body.number,
+        Cell::Percent(x) if x.is_finite() => &body.percent,
+        Cell::Score(x) if x.is_finite() => &body.score,
+        _ => &body.text,
     }
 }
 
-/// Writes the cells of one row.
+/// Writes one cell, with its format or bare (see [`Formatting`]).
+fn write_cell<'f>(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    body: &'f Body,
+    links: &mut Links,
+    at: (u32, u16),
+    cell: &Cell,
+    formatting: &mut Formatting<'f>,
+) -> Result<(), XlsxError> {
+    let format = cell_format(body, cell);
+    match cell {
+        Cell::Text(s) | Cell::Tag(s) => put_string(ws, at, clip(s), format, formatting),
+        Cell::Number(n) | Cell::Percent(n) | Cell::Score(n) if n.is_finite() => {
+            put_number(ws, at, *n, format, formatting)
+        }
+        Cell::Source(s) => write_source(ws, ctx, body, links, at, s, formatting),
+        Cell::Choice(items) => {
+            ws.write_blank(at.0, at.1, format)?;
+            if let Some(dv) = choice_validation(items)? {
+                ws.add_data_validation(at.0, at.1, at.0, at.1, &dv)?;
+            }
+            Ok(())
+        }
+        Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Blank => put_blank(ws, at, format, formatting),
+    }
+}
+
+/// Writes the cells of one row, each with its format.
 fn write_cells(
     ws: &mut Worksheet,
     ctx: &Ctx,
@@ -609,26 +734,59 @@ fn write_cells(
     row: u32,
     cells: &[Cell],
 ) -> Result<(), XlsxError> {
+    write_cells_in(ws, ctx, body, links, row, cells, &mut Formatting::Own)
+}
+
+/// Writes the cells of one row, with their formats or bare (see [`Formatting`]).
+fn write_cells_in<'f>(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    body: &'f Body,
+    links: &mut Links,
+    row: u32,
+    cells: &[Cell],
+    formatting: &mut Formatting<'f>,
+) -> Result<(), XlsxError> {
     for (c, cell) in cells.iter().enumerate() {
-        write_cell(ws, ctx, body, links, (row, col_num(c)), cell)?;
+        write_cell(ws, ctx, body, links, (row, col_num(c)), cell, formatting)?;
     }
     Ok(())
 }
 
+/// The format most cells of each column of `rows` have, for [`Formatting::Columns`].
+fn column_formats<'f>(body: &'f Body, rows: &[Vec<Cell>], columns: usize) -> Vec<Option<&'f Format>> {
+    let kinds = [&body.text, &body.tag, &body.number, &body.percent, &body.score];
+    (0..columns)
+        .map(|c| {
+            let count = |k: &Format| {
+                rows.iter().filter_map(|r| r.get(c)).filter(|cell| std::ptr::eq(cell_format(body, cell), k)).count()
+            };
+            // The most common; the first of the list on a tie.
+            let (n, best) = kinds.iter().map(|k| (count(k), *k)).rev().max_by_key(|(n, _)| *n)?;
+            (n > 0).then_some(best)
+        })
+        .collect()
+}
+
 /// Writes `rows` from sheet row `first` on, each as tall as its wrapped text needs in columns
 /// of `widths`; returns the next free row.
-fn write_rows(
+fn write_rows<'f>(
     ws: &mut Worksheet,
-    ctx: &Ctx,
+    ctx: &'f Ctx,
     first: u32,
     rows: &[Vec<Cell>],
     widths: &[f64],
     links: &mut Links,
+    formatting: &mut Formatting<'f>,
 ) -> Result<u32, XlsxError> {
     let mut row = first;
     for cells in rows {
-        write_cells(ws, ctx, &ctx.f.body, links, row, cells)?;
-        ws.set_row_height(row, row_height(cells, widths))?;
+        write_cells_in(ws, ctx, &ctx.f.body, links, row, cells, formatting)?;
+        // One line is the sheet's default height (see write_table_from).
+        let height = row_height(cells, widths);
+        if height != lines_height(1) {
+            ws.set_row_height(row, height)?;
+        }
         row = row.saturating_add(1);
     }
     Ok(row)
@@ -749,6 +907,9 @@ fn write_table_from<'r>(
         header_row = 2;
     }
     write_header(ws, ctx, header_row, t.headers, &widths)?;
+    // Most rows are one line high: that is the sheet's default, and only taller rows get a
+    // height of their own.
+    ws.set_default_row_height(lines_height(1));
     let first = header_row + 1;
     let end = if len == 0 {
         merged(ws, first, 0, last_col, t.empty, &ctx.f.body.text)?;
@@ -760,10 +921,23 @@ fn write_table_from<'r>(
         // below it, and the links cost time and memory at province scale (~100 MB); its 来源
         // cells still name file, sheet and cell.
         let mut links = if len > LINKED_ROWS { Links(0) } else { Links::new() };
+        // Longer lists than STREAM_ROWS are the streamed ones (see write_table, list_sheet).
+        let mut formatting = if len > STREAM_ROWS {
+            let columns = column_formats(&ctx.f.body, &rows(0..CHUNK_ROWS.min(len)), t.headers.len());
+            for (c, format) in columns.iter().enumerate() {
+                if let Some(format) = format {
+                    ws.set_column_format(col_num(c), format)?;
+                }
+            }
+            Formatting::Columns(columns)
+        } else {
+            Formatting::Runs(Runs::default())
+        };
         let mut next = first;
         for r in chunks() {
-            next = write_rows(ws, ctx, next, &rows(r), &widths, &mut links)?;
+            next = write_rows(ws, ctx, next, &rows(r), &widths, &mut links, &mut formatting)?;
         }
+        formatting.finish(ws)?;
         next
     };
     if t.filter {
@@ -914,8 +1088,12 @@ pub fn workbook_bytes(report: &Report<'_>) -> Result<Vec<u8>, XlsxError> {
 ///
 /// # Errors
 /// As [`workbook_bytes`], and any error writing the file.
-pub fn save_workbook(report: &Report<'_>, path: &std::path::Path) -> Result<(), XlsxError> {
-    build(report)?.save(path)
+/// Builds the summary workbook, every sheet written, ready to be saved.
+///
+/// # Errors
+/// Whatever rust_xlsxwriter reports (a limit of Excel exceeded).
+pub fn build_workbook(report: &Report<'_>) -> Result<Workbook, XlsxError> {
+    build(report)
 }
 
 fn build(report: &Report<'_>) -> Result<Workbook, XlsxError> {
@@ -1761,8 +1939,9 @@ mod tests {
     use rust_xlsxwriter::Workbook;
 
     use super::{
-        CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, LINKED_ROWS, Links, ListRows, SHEETS, col_px, fit_columns, line_count,
-        list_sheet, min_text_width, source_url, text_width, workbook_bytes, write_source,
+        CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, Formatting, LINKED_ROWS, Links, ListRows, SHEETS, STREAM_ROWS, col_px,
+        fit_columns, line_count, list_sheet, min_text_width, numbered, source_url, text_width, workbook_bytes,
+        write_rows, write_source,
     };
     use crate::config::Config;
     use crate::discover::{FileEntry, FileStatus};
@@ -2289,7 +2468,8 @@ mod tests {
         let mut links = Links(2);
         for row in 0..3 {
             let source = Source::cell("a.xlsx", Some("S"), row + 1, 0);
-            write_source(ws, &ctx, &ctx.f.body, &mut links, (row, 0), &source).expect("write");
+            write_source(ws, &ctx, &ctx.f.body, &mut links, (row, 0), &source, &mut super::Formatting::Own)
+                .expect("write");
         }
         let bytes = wb.save_to_buffer().expect("save");
         let (xml, _) = sheet_xml(&bytes, 1);
@@ -2322,5 +2502,91 @@ mod tests {
         assert_eq!(links_in(3), 3);
         assert_eq!(links_in(LINKED_ROWS), LINKED_ROWS);
         assert_eq!(links_in(LINKED_ROWS + 1), 0);
+    }
+
+    /// Each data cell's format number (its own, else its column's) in a sheet's XML, by
+    /// (row, column) from 0.
+    fn cell_styles(xml: &str) -> BTreeMap<(u32, u32), u32> {
+        let col_re = regex::Regex::new(r#"<col min="(\d+)" max="(\d+)"[^>]*?style="(\d+)""#).expect("regex");
+        let mut columns = BTreeMap::new();
+        for c in col_re.captures_iter(xml) {
+            let (min, max, style): (u32, u32, u32) =
+                (c[1].parse().unwrap(), c[2].parse().unwrap(), c[3].parse().unwrap());
+            for col in min..=max {
+                columns.insert(col - 1, style);
+            }
+        }
+        let cell_re = regex::Regex::new(r#"<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?"#).expect("regex");
+        let mut cells = BTreeMap::new();
+        for c in cell_re.captures_iter(&xml[xml.find("<sheetData").unwrap_or(0)..]) {
+            let col = c[1].bytes().fold(0u32, |n, b| n * 26 + u32::from(b - b'A') + 1) - 1;
+            let row: u32 = c[2].parse::<u32>().unwrap() - 1;
+            cells.insert((row, col), c.get(3).map_or(0, |s| s.as_str().parse().unwrap()));
+        }
+        // A cell left out takes its column's format.
+        let rows: BTreeSet<u32> = cells.keys().map(|(r, _)| *r).collect();
+        for row in rows {
+            for (col, style) in &columns {
+                cells.entry((row, *col)).or_insert(*style);
+            }
+        }
+        cells
+    }
+
+    #[test]
+    fn list_cells_keep_their_formats_when_written_bare() {
+        // Runs of like cells broken every few rows: tags between blanks, numbers between
+        // blanks and a text, and 来源 cells.
+        let row = |i: usize| {
+            vec![
+                Cell::text(format!("第{i}行")),
+                if i.is_multiple_of(3) { Cell::tag("是") } else { Cell::Blank },
+                if i.is_multiple_of(5) {
+                    Cell::Number(f64::NAN)
+                } else if i.is_multiple_of(7) {
+                    Cell::text("三星")
+                } else {
+                    Cell::Number(i as f64)
+                },
+                Cell::Percent(0.5),
+                Cell::Score(0.9),
+                Cell::Source(Source::cell("a.xlsx", Some("S"), i as u32 + 1, 1)),
+            ]
+        };
+        let headers = ["名称", "是否", "星级", "完成率", "相似度", "来源"];
+        let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: None };
+        let new_workbook = || {
+            let mut wb = Workbook::new();
+            for f in ctx.f.all() {
+                wb.register_format(f);
+            }
+            wb
+        };
+        let list = |n: usize| {
+            let mut wb = new_workbook();
+            let make = ListRows::Ranged(n, Box::new(move |r| r.map(row).collect()));
+            let sheets =
+                list_sheet(&std::sync::Mutex::new(&mut wb), &ctx, "明细", &headers, make, EMPTY, n).expect("write");
+            for ws in sheets {
+                wb.push_worksheet(ws);
+            }
+            cell_styles(&sheet_xml(&wb.save_to_buffer().expect("save"), 1).0)
+        };
+        // Every cell given its format as it is written: the reference.
+        let shown = 60;
+        let mut wb = new_workbook();
+        let ws = wb.add_worksheet();
+        let rows = numbered((0..shown).map(row).collect());
+        write_rows(ws, &ctx, 2, &rows, &[20.0; 7], &mut Links(0), &mut Formatting::Own).expect("write");
+        let own = cell_styles(&sheet_xml(&wb.save_to_buffer().expect("save"), 1).0);
+        let data = |styles: &BTreeMap<(u32, u32), u32>| -> Vec<((u32, u32), u32)> {
+            styles.iter().filter(|((r, _), _)| (2..2 + shown as u32).contains(r)).map(|(k, v)| (*k, *v)).collect()
+        };
+        assert_eq!(data(&own).len(), shown * 7, "every cell of the reference has a format");
+        // In memory, formatted afterwards in runs; streamed, formatted by column.
+        assert_eq!(data(&list(shown)), data(&own));
+        let long = list(STREAM_ROWS + shown);
+        assert_eq!(data(&long), data(&own));
+        assert!(long.len() >= (STREAM_ROWS + shown) * 7);
     }
 }
