@@ -188,7 +188,10 @@ impl<'a> UnitFinder<'a> {
             }
         }
         let mut found: Vec<(usize, usize)> = Vec::new();
-        for (ui, u) in self.units.iter().enumerate() {
+        // The units named at all, in configured order.
+        let named: std::collections::BTreeSet<usize> =
+            name_at.keys().chain(alias_at.keys().map(|(ui, _)| ui)).copied().collect();
+        for (ui, u) in named.into_iter().filter_map(|ui| self.units.get(ui).map(|u| (ui, u))) {
             let pos = name_at.get(&ui).or_else(|| (0..u.aliases.len()).find_map(|ai| alias_at.get(&(ui, ai)))).copied();
             if let Some(pos) = pos {
                 found.push((pos, ui));
@@ -233,11 +236,15 @@ pub struct Discovery<'a> {
     pub layout: &'a Layout,
     pub period: Period,
     finder: UnitFinder<'a>,
+    /// For matching a demo sheet's rows with the points sheet's.
+    normalizer: Normalizer,
 }
 
 impl<'a> Discovery<'a> {
     pub fn new(config: &'a Config, layout: &'a Layout, period: Period) -> Discovery<'a> {
-        Discovery { config, layout, period, finder: UnitFinder::new(&config.units) }
+        let unit_names: Vec<&str> = config.units.iter().map(|u| u.name.as_str()).collect();
+        let normalizer = Normalizer::new(&config.organiser, &unit_names);
+        Discovery { config, layout, period, finder: UnitFinder::new(&config.units), normalizer }
     }
 }
 
@@ -481,9 +488,7 @@ impl Discovery<'_> {
         if !has_points_sheet {
             return;
         }
-        let unit_names: Vec<&str> = self.config.units.iter().map(|u| u.name.as_str()).collect();
-        let normalizer = Normalizer::new(&self.config.organiser, &unit_names);
-        let key = |r: &RawRecord| (r.unit.clone(), normalizer.normalize(&r.raw_name).key);
+        let key = |r: &RawRecord| (r.unit.clone(), self.normalizer.normalize(&r.raw_name).key);
         let (demo_idx, point_idx): (Vec<usize>, Vec<usize>) = (0..entry.sheets.len())
             .filter(|i| entry.sheets.get(*i).is_some_and(|s| s.status == SheetStatus::Used))
             .partition(|i| entry.sheets.get(*i).is_some_and(|s| s.demo_sheet));

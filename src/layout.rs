@@ -3,6 +3,8 @@
 //! source of truth for header recognition (here), value parsing ([`crate::values`]) and,
 //! later, the template writer.
 
+use std::collections::HashSet;
+
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
@@ -109,6 +111,10 @@ pub struct Layout {
     /// Each field's header synonyms folded once, in field order (filled by `embedded`).
     #[serde(skip)]
     folded: Vec<Vec<String>>,
+    /// The first two characters of every folded synonym, and the one-character synonyms: a
+    /// header cell names a field only if it holds one of them (most data cells do not).
+    #[serde(skip)]
+    openings: HashSet<(char, Option<char>)>,
 }
 
 /// How well a header cell names a field: exact beats contained, longer beats shorter.
@@ -123,6 +129,7 @@ impl Layout {
     pub fn embedded() -> Layout {
         let mut layout: Layout = toml::from_str(EMBEDDED).expect("bug: templates/return_fields.toml does not parse");
         layout.folded = layout.fields.iter().map(|f| f.headers.iter().map(|h| fold_header(h)).collect()).collect();
+        layout.openings = layout.folded.iter().flatten().filter_map(|s| opening(s)).collect();
         // The vocabularies are only ever compared with folded cell text: fold them once here.
         let v = &mut layout.vocab;
         for words in [
@@ -158,7 +165,7 @@ impl Layout {
     /// Every field this header cell could name, with how well it names it.
     pub fn header_candidates(&self, header: &str) -> Vec<(FieldKey, HeaderScore)> {
         let h = fold_header(header);
-        if h.is_empty() || looks_like_label_value(header) {
+        if h.is_empty() || looks_like_label_value(header) || !self.may_name_a_field(&h) {
             return Vec::new();
         }
         let mut out = Vec::new();
@@ -185,6 +192,27 @@ impl Layout {
         }
         out
     }
+}
+
+impl Layout {
+    /// Whether folded text `h` holds the opening of some synonym (see `openings`).
+    fn may_name_a_field(&self, h: &str) -> bool {
+        let mut chars = h.chars().peekable();
+        while let Some(c) = chars.next() {
+            if self.openings.contains(&(c, None))
+                || chars.peek().is_some_and(|d| self.openings.contains(&(c, Some(*d))))
+            {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// A synonym's first two characters, or its one character.
+fn opening(s: &str) -> Option<(char, Option<char>)> {
+    let mut chars = s.chars();
+    chars.next().map(|c| (c, chars.next()))
 }
 
 /// Folds a header for comparison: NFKC (full width → half width), no white space, brackets
@@ -215,6 +243,24 @@ mod tests {
 
     fn best(layout: &Layout, header: &str) -> Option<FieldKey> {
         layout.header_candidates(header).into_iter().max_by_key(|(_, s)| *s).map(|(k, _)| k)
+    }
+
+    #[test]
+    fn every_synonym_names_its_field_alone_and_inside_a_longer_header() {
+        // The quick test for a synonym's opening must let every header through that names a
+        // field, in any width and with any wrapping text.
+        let layout = Layout::embedded();
+        for field in &layout.fields {
+            for h in &field.headers {
+                let wide: String = h.chars().map(|c| if c == '(' { '（' } else if c == ')' { '）' } else { c }).collect();
+                for header in [h.clone(), format!("填报{h}（必填）"), format!("*{wide}")] {
+                    let keys: Vec<FieldKey> = layout.header_candidates(&header).into_iter().map(|(k, _)| k).collect();
+                    assert!(keys.contains(&field.key), "{header} does not name {:?}", field.key);
+                }
+            }
+        }
+        assert!(layout.header_candidates("石苏社区党支部").is_empty());
+        assert!(layout.header_candidates("2026-10-31").is_empty());
     }
 
     #[test]
