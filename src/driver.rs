@@ -334,14 +334,7 @@ pub fn write_outputs(
             .map_err(|e| write_error(&json_path, e))?;
         Ok(tmp)
     };
-    // The workbook's sheets are written first, on all cores; saving it then compresses
-    // them on one core, and the JSON and the correction lists are written beside that.
-    let workbook_timer = crate::timing::stage("生成汇总表");
-    let mut workbook = {
-        let _t = crate::timing::stage("汇总表各表");
-        report::workbook::build_workbook(&report).context("生成汇总表失败")?
-    };
-    let write_workbook = || -> Result<tempfile::NamedTempFile> {
+    let write_workbook = |workbook: &mut rust_xlsxwriter::Workbook| -> Result<tempfile::NamedTempFile> {
         let _t = crate::timing::stage("汇总表压缩保存");
         let tmp = report::staged(&xlsx_path).map_err(|e| write_error(&xlsx_path, e))?;
         workbook.save(tmp.path()).context("生成汇总表失败")?;
@@ -355,23 +348,55 @@ pub fn write_outputs(
         }
         let _t = crate::timing::stage("生成问题清单");
         let problems = report::unit_lists::Problems::of(&report);
-        problems
-            .units()
-            .par_iter()
-            .map(|u| {
+        // The lists are made on the cores and written and synced by threads of their own:
+        // waiting for the disk does not hold a core.
+        let (sender, receiver) = std::sync::mpsc::channel::<(usize, String, Vec<u8>)>();
+        let receiver = std::sync::Mutex::new(receiver);
+        let write = |name: &str, bytes: &[u8]| -> Result<tempfile::NamedTempFile> {
+            let path = lists_dir.join(name);
+            let mut tmp = report::staged(&path).map_err(|e| write_error(&path, e))?;
+            std::io::Write::write_all(&mut tmp, bytes)
+                .and_then(|()| tmp.as_file().sync_all())
+                .map_err(|e| write_error(&path, e))?;
+            Ok(tmp)
+        };
+        std::thread::scope(|scope| {
+            let writers: Vec<_> = (0..LIST_WRITERS)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        while let Some((i, name, bytes)) = receiver.lock().ok().and_then(|r| r.recv().ok()) {
+                            let tmp = write(&name, &bytes);
+                            done.push((i, name, tmp));
+                        }
+                        done
+                    })
+                })
+                .collect();
+            let made = problems.units().par_iter().enumerate().try_for_each_with(sender, |sender, (i, u)| {
                 let bytes = report::unit_lists::unit_list_bytes_of(&report, &problems, u)
                     .with_context(|| format!("生成{u}的问题清单失败"))?;
                 let name = report::unit_lists::file_name(u, &report);
-                let path = lists_dir.join(&name);
-                let mut tmp = report::staged(&path).map_err(|e| write_error(&path, e))?;
-                std::io::Write::write_all(&mut tmp, &bytes)
-                    .and_then(|()| tmp.as_file().sync_all())
-                    .map_err(|e| write_error(&path, e))?;
-                Ok((name, tmp))
-            })
-            .collect()
+                sender.send((i, name, bytes)).map_err(|_| anyhow::anyhow!("生成{u}的问题清单失败"))
+            });
+            let mut written = Vec::new();
+            for w in writers {
+                written.extend(w.join().map_err(|_| anyhow::anyhow!("写入问题清单失败"))?);
+            }
+            made?;
+            written.sort_by_key(|(i, _, _)| *i);
+            written.into_iter().map(|(_, name, tmp)| tmp.map(|t| (name, t))).collect()
+        })
     };
-    let (xlsx_tmp, (json_tmp, lists)) = rayon::join(write_workbook, || rayon::join(write_json, write_lists));
+    // The workbook's sheets are written first, on all cores; saving the workbook then
+    // compresses them on one core, and the JSON and the correction lists are written beside.
+    let workbook_timer = crate::timing::stage("生成汇总表");
+    let mut workbook = {
+        let _t = crate::timing::stage("汇总表各表");
+        report::workbook::build_workbook(&report).context("生成汇总表失败")?
+    };
+    let (xlsx_tmp, (json_tmp, lists)) =
+        rayon::join(|| write_workbook(&mut workbook), || rayon::join(write_json, write_lists));
     drop(workbook_timer);
     let (xlsx_tmp, json_tmp, lists) = (xlsx_tmp?, json_tmp?, lists?);
     let _t = crate::timing::stage("写入文件");
@@ -412,6 +437,9 @@ fn persist_unit_lists(
     }
     Ok(written)
 }
+
+/// Threads writing and syncing the correction lists.
+const LIST_WRITERS: usize = 4;
 
 fn write_error(path: &Path, e: std::io::Error) -> anyhow::Error {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

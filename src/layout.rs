@@ -252,7 +252,18 @@ mod tests {
         let layout = Layout::embedded();
         for field in &layout.fields {
             for h in &field.headers {
-                let wide: String = h.chars().map(|c| if c == '(' { '（' } else if c == ')' { '）' } else { c }).collect();
+                let wide: String = h
+                    .chars()
+                    .map(|c| {
+                        if c == '(' {
+                            '（'
+                        } else if c == ')' {
+                            '）'
+                        } else {
+                            c
+                        }
+                    })
+                    .collect();
                 for header in [h.clone(), format!("填报{h}（必填）"), format!("*{wide}")] {
                     let keys: Vec<FieldKey> = layout.header_candidates(&header).into_iter().map(|(k, _)| k).collect();
                     assert!(keys.contains(&field.key), "{header} does not name {:?}", field.key);

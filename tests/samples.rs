@@ -314,3 +314,23 @@ fn every_name_variant_in_the_samples_resolves_as_the_readme_says() {
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+#[test]
+fn the_json_report_has_one_line_per_key_file_unit_record_and_issue() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_, october) = run_samples(dir.path());
+    let text = std::fs::read_to_string(dir.path().join("汇总_2015-10.json")).expect("report written");
+    let lines: Vec<&str> = text.lines().collect();
+    let count = |prefix: &str| lines.iter().filter(|l| l.starts_with(prefix)).count();
+    let len = |key: &str| october[key].as_array().map_or(0, Vec::len);
+    assert_eq!(count("    {\"path\":"), len("files"));
+    assert_eq!(count("    {\"unit\":"), len("units"));
+    assert_eq!(count("    {\"id\":"), len("records"));
+    assert_eq!(count("    {\"code\":"), len("issues"));
+    assert!(len("records") > 50 && len("issues") > 5);
+    for key in ["schema", "tool_version", "period", "files", "accounting", "units", "records", "issues", "changes"] {
+        assert_eq!(count(&format!("  \"{key}\": ")), 1, "{key} on a line of its own");
+    }
+    assert_eq!(lines.first(), Some(&"{"));
+    assert_eq!(lines.last(), Some(&"}"));
+}

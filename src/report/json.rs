@@ -162,7 +162,7 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-/// Serialises the report (pretty-printed, trailing new line).
+/// The report as serde writes it.
 fn json_report<'r>(report: &'r Report<'r>) -> JsonReport<'r> {
     let files = report
         .files
@@ -208,7 +208,7 @@ fn json_report<'r>(report: &'r Report<'r>) -> JsonReport<'r> {
     }
 }
 
-/// The JSON report (SPEC §6.2), pretty-printed with a final newline.
+/// The JSON report (SPEC §6.2), laid out by [`LineFormatter`], with a final newline.
 pub fn to_json(report: &Report<'_>) -> String {
     let mut bytes = Vec::new();
     // Writing into memory cannot fail, and the report holds nothing serde cannot write.
@@ -220,9 +220,91 @@ pub fn to_json(report: &Report<'_>) -> String {
 /// never held as one string).
 pub fn write_json(report: &Report<'_>, w: impl std::io::Write) -> std::io::Result<()> {
     let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
-    serde_json::to_writer_pretty(&mut w, &json_report(report))?;
+    let mut ser = serde_json::Serializer::with_formatter(&mut w, LineFormatter::default());
+    serde::Serialize::serialize(&json_report(report), &mut ser)?;
     std::io::Write::write_all(&mut w, b"\n")?;
     std::io::Write::flush(&mut w)
+}
+
+/// Lays the report out one item per line down to [`LINE_DEPTH`]: each top-level key on its
+/// line, and each file, unit, record, issue and change on one line of its own. Indenting
+/// every field as well would make a province's report half again as large, and slower to
+/// write and read, for no reader's benefit.
+#[derive(Default)]
+struct LineFormatter {
+    /// Per open array or object: whether its items go on lines of their own, and whether it
+    /// has any.
+    open: Vec<(bool, bool)>,
+}
+
+/// Arrays and objects opened at a smaller depth than this have their items on lines of
+/// their own.
+const LINE_DEPTH: usize = 2;
+
+impl LineFormatter {
+    fn begin<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.open.push((self.open.len() < LINE_DEPTH, false));
+        w.write_all(bracket)
+    }
+
+    fn end<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        if let Some((true, true)) = self.open.pop() {
+            self.new_line(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        match self.open.last_mut() {
+            Some((lines, has)) => {
+                *has = true;
+                if *lines { self.new_line(w) } else { Ok(()) }
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn new_line<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b"\n")?;
+        for _ in 0..self.open.len() {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for LineFormatter {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.begin(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.end(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.begin(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.end(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        let spaced = self.open.last().is_some_and(|(lines, _)| *lines);
+        w.write_all(if spaced { b": " } else { b":" })
+    }
 }
 
 /// One record of the report, built when it is serialised.
