@@ -238,6 +238,17 @@ impl ColumnFit {
         }
     }
 
+    /// The widths of both parts of a table.
+    fn merge(mut self, other: ColumnFit) -> ColumnFit {
+        for (n, o) in self.natural.iter_mut().zip(other.natural) {
+            *n = n.max(o);
+        }
+        for (l, o) in self.least.iter_mut().zip(other.least) {
+            *l = l.max(o);
+        }
+        self
+    }
+
     fn finish(self, max_px: f64) -> Vec<f64> {
         let ColumnFit { mut natural, mut least } = self;
         for (n, l) in natural.iter_mut().zip(least.iter_mut()) {
@@ -874,7 +885,7 @@ fn write_table_on(ws: &mut Worksheet, ctx: &Ctx, t: &Table<'_>) -> Result<(u32, 
 }
 
 /// Rows of a table by range: borrowed from a list, or built on demand.
-type RowsOf<'r> = dyn Fn(std::ops::Range<usize>) -> std::borrow::Cow<'r, [Vec<Cell>]> + 'r;
+type RowsOf<'r> = dyn Fn(std::ops::Range<usize>) -> std::borrow::Cow<'r, [Vec<Cell>]> + Sync + 'r;
 
 /// Rows measured and written this many at a time.
 const CHUNK_ROWS: usize = 8_192;
@@ -893,10 +904,16 @@ fn write_table_from<'r>(
     ws.set_name(t.name)?;
     let last_col = col_num(t.headers.len().saturating_sub(1));
     let max_px = if t.headers.len() > WIDE_LIST_COLUMNS { WIDE_LIST_WIDTH_PX } else { LIST_WIDTH_PX };
-    let mut fit = ColumnFit::new(t.headers);
-    for r in chunks() {
-        fit.add(&rows(r));
-    }
+    // The chunks are measured on all cores (the widest text wins, in any order).
+    let fit = chunks()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|r| {
+            let mut fit = ColumnFit::new(t.headers);
+            fit.add(&rows(r));
+            fit
+        })
+        .reduce(|| ColumnFit::new(t.headers), ColumnFit::merge);
     let mut widths = fit.finish(max_px);
     widen_for_title(&mut widths, t.title);
     write_title(ws, ctx, t.title, last_col)?;
@@ -933,9 +950,17 @@ fn write_table_from<'r>(
         } else {
             Formatting::Runs(Runs::default())
         };
+        // Each chunk is written while the next is built.
         let mut next = first;
-        for r in chunks() {
-            next = write_rows(ws, ctx, next, &rows(r), &widths, &mut links, &mut formatting)?;
+        let mut pending = chunks();
+        let mut current = pending.next().map(rows);
+        while let Some(chunk) = current {
+            let (written, built) = rayon::join(
+                || write_rows(ws, ctx, next, &chunk, &widths, &mut links, &mut formatting),
+                || pending.next().map(rows),
+            );
+            next = written?;
+            current = built;
         }
         formatting.finish(ws)?;
         next
@@ -1045,7 +1070,7 @@ enum ListRows<'f> {
 }
 
 /// Builds the rows of a range of a list.
-type RangeBuilder<'f> = dyn Fn(std::ops::Range<usize>) -> Vec<Vec<Cell>> + 'f;
+type RangeBuilder<'f> = dyn Fn(std::ops::Range<usize>) -> Vec<Vec<Cell>> + Send + Sync + 'f;
 
 /// Puts 序号 (`first` + 1, …) in front of each row.
 fn numbered_from(rows: Vec<Vec<Cell>>, first: usize) -> Vec<Vec<Cell>> {
