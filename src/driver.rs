@@ -388,15 +388,15 @@ pub fn write_outputs(
             written.into_iter().map(|(_, name, tmp)| tmp.map(|t| (name, t))).collect()
         })
     };
-    // The workbook's sheets are written first, on all cores; saving the workbook then
-    // compresses them on one core, and the JSON and the correction lists are written beside.
+    // The workbook's sheets are written first, on all cores, and the JSON beside 明细;
+    // saving the workbook then compresses them on one core, and the correction lists are
+    // written beside that.
     let workbook_timer = crate::timing::stage("生成汇总表");
-    let mut workbook = {
+    let (mut workbook, json_tmp) = {
         let _t = crate::timing::stage("汇总表各表");
-        report::workbook::build_workbook(&report).context("生成汇总表失败")?
+        report::workbook::build_workbook_with(&report, write_json).context("生成汇总表失败")?
     };
-    let (xlsx_tmp, (json_tmp, lists)) =
-        rayon::join(|| write_workbook(&mut workbook), || rayon::join(write_json, write_lists));
+    let (xlsx_tmp, lists) = rayon::join(|| write_workbook(&mut workbook), write_lists);
     drop(workbook_timer);
     let (xlsx_tmp, json_tmp, lists) = (xlsx_tmp?, json_tmp?, lists?);
     let _t = crate::timing::stage("写入文件");

@@ -1105,7 +1105,7 @@ pub(super) fn properties(report: &Report<'_>, title: &str) -> Result<DocProperti
 /// Whatever rust_xlsxwriter reports (a limit of Excel exceeded); text longer than a cell
 /// holds is cut rather than refused.
 pub fn workbook_bytes(report: &Report<'_>) -> Result<Vec<u8>, XlsxError> {
-    build(report)?.save_to_buffer()
+    build_workbook(report)?.save_to_buffer()
 }
 
 /// Writes the summary workbook to `path` (see [`workbook_bytes`]), without holding the
@@ -1118,10 +1118,19 @@ pub fn workbook_bytes(report: &Report<'_>) -> Result<Vec<u8>, XlsxError> {
 /// # Errors
 /// Whatever rust_xlsxwriter reports (a limit of Excel exceeded).
 pub fn build_workbook(report: &Report<'_>) -> Result<Workbook, XlsxError> {
-    build(report)
+    build(report, || ()).map(|(wb, ())| wb)
 }
 
-fn build(report: &Report<'_>) -> Result<Workbook, XlsxError> {
+/// [`build_workbook`], running `beside` on the core that is not writing 明细 once the
+/// other sheets are written (明细 takes about as long as all of them).
+pub fn build_workbook_with<R: Send>(
+    report: &Report<'_>,
+    beside: impl FnOnce() -> R + Send,
+) -> Result<(Workbook, R), XlsxError> {
+    build(report, beside)
+}
+
+fn build<R: Send>(report: &Report<'_>, beside: impl FnOnce() -> R + Send) -> Result<(Workbook, R), XlsxError> {
     let config = report.config;
     let ctx = Ctx {
         f: Formats::new(),
@@ -1180,15 +1189,24 @@ fn build(report: &Report<'_>) -> Result<Workbook, XlsxError> {
     for f in ctx.f.all() {
         wb.register_format(f);
     }
-    let written: Vec<Result<Vec<Worksheet>, XlsxError>> = {
+    // 明细, by far the longest, on one side; the other lists, then `beside`, on the other.
+    let (written, beside) = {
         let shared = std::sync::Mutex::new(&mut wb);
-        let jobs: Vec<_> = SHEETS.iter().skip(1).zip(lists).collect();
-        jobs.into_par_iter()
-            .map(|(name, (headers, rows))| {
-                let empty = if *name == "环比变化" { no_change.as_str() } else { EMPTY };
-                list_sheet(&shared, &ctx, name, headers, rows, empty, MAX_DATA_ROWS)
-            })
-            .collect()
+        let write = |(name, (headers, rows)): (&&str, (&[&str], ListRows<'_>))| {
+            let empty = if *name == "环比变化" { no_change.as_str() } else { EMPTY };
+            list_sheet(&shared, &ctx, name, headers, rows, empty, MAX_DATA_ROWS)
+        };
+        let mut jobs = SHEETS.iter().skip(1).zip(lists);
+        let detail = jobs.next();
+        let rest: Vec<_> = jobs.collect();
+        let (detail, (rest, beside)) = rayon::join(
+            || detail.map(write),
+            || {
+                let rest: Vec<Result<Vec<Worksheet>, XlsxError>> = rest.into_par_iter().map(write).collect();
+                (rest, beside())
+            },
+        );
+        (detail.into_iter().chain(rest).collect::<Vec<_>>(), beside)
     };
     for sheets in written {
         for ws in sheets? {
@@ -1196,7 +1214,7 @@ fn build(report: &Report<'_>) -> Result<Workbook, XlsxError> {
         }
     }
     notes_sheet(&mut wb, &ctx, report)?;
-    Ok(wb)
+    Ok((wb, beside))
 }
 
 // ---------------------------------------------------------------------------------------
