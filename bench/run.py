@@ -162,7 +162,7 @@ def main():
     ap.add_argument("--units", type=int, default=1400)
     ap.add_argument("--rows", type=int, default=120)
     ap.add_argument("--seed", type=int, default=2015)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "huizong-bench")
     ap.add_argument("--quick", action="store_true", help="no pandas pipelines, no scale check")
     ap.add_argument("--million", action="store_true", help="also run huizong once on 1,000,000 records")
