@@ -141,6 +141,14 @@ fn dispatch(args: Vec<OsString>) -> u8 {
             return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
         }
     };
+    // Every command but `check` writes workbooks, and rust_xlsxwriter cannot without the
+    // system's temporary folder.
+    if !matches!(cli.command, Command::Check(_))
+        && let Err(message) = crate::report::check_temp_dir()
+    {
+        eprintln!("错误：{message}");
+        return EXIT_FAILED;
+    }
     let result = match cli.command {
         Command::Run(a) => run(a),
         Command::Check(a) => check(a),

@@ -533,3 +533,26 @@ fn huizong_timing_prints_each_stage_and_nothing_without_it() {
     assert!(!stderr(&run(None)).contains("耗时"));
     assert!(!stderr(&run(Some("0"))).contains("耗时"));
 }
+
+#[test]
+fn an_unusable_temporary_folder_is_named_not_a_crash() {
+    // rust_xlsxwriter makes a temporary file for every worksheet and panics when it cannot.
+    let ws = workspace();
+    let missing = ws.path().join("没有这个文件夹");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_huizong"))
+            .current_dir(ws.path())
+            .args(args)
+            .env("TMPDIR", &missing)
+            .output()
+            .expect("run huizong")
+    };
+    let o = run(&["run", "returns/2015-10", "-q"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("临时文件夹") && stderr(&o).contains("TMPDIR"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("内部错误"), "{}", stderr(&o));
+    assert!(!ws.path().join("输出/汇总_2015-10.xlsx").exists());
+    // `check` writes no workbook and does not need it.
+    let o = run(&["check", "returns/2015-10"]);
+    assert!(!stderr(&o).contains("临时文件夹"), "{}", stderr(&o));
+}

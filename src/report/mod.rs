@@ -116,6 +116,22 @@ pub fn staged(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     tempfile::Builder::new().prefix(".huizong-").suffix(".tmp").tempfile_in(dir)
 }
 
+/// Whether files can be made in the system's temporary folder. rust_xlsxwriter makes one
+/// there for every worksheet (its constant-memory feature is on) and panics when it cannot,
+/// so commands that write workbooks check first and say what to fix.
+///
+/// # Errors
+/// The message for the user: which folder, why, and what to set.
+pub fn check_temp_dir() -> Result<(), String> {
+    tempfile::tempfile().map(drop).map_err(|e| {
+        format!(
+            "无法在临时文件夹 {} 中创建文件（{e}）：生成 Excel 文件需要可写的临时文件夹。\
+             请把环境变量 TMPDIR（Windows 为 TEMP 和 TMP）设为一个可写的文件夹后重试",
+            std::env::temp_dir().display()
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::write_atomic;
