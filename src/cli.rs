@@ -305,16 +305,13 @@ fn run(a: RunArgs) -> Result<u8, Failure> {
         let orgs = orgs?;
         let files = files.map_err(|e| fail_run(&e, &written))?;
         let previous_path = a.previous.clone().or_else(|| driver::find_previous(&config.output, *period));
-        let previous = match &previous_path {
-            Some(p) => Some(driver::load_previous(p).map_err(|e| usage(format!("{e:#}")))?),
-            None => None,
-        };
         let (decisions, harvested) = driver::harvest(&config, &orgs).map_err(|e| usage(format!("{e:#}")))?;
         if harvested > 0 && !a.quiet {
             println!("已从汇总表的\u{201C}待核实\u{201D}中收录{harvested}条核实结论到{}", crate::ledger::FILE);
         }
         let t = crate::timing::stage("匹配与核对");
-        let mut result = driver::process(&config, &orgs, *period, files, previous.as_ref(), decisions);
+        let mut result = driver::process(&config, &orgs, *period, files, previous_path.as_deref(), decisions)
+            .map_err(|e| usage(format!("{e:#}")))?;
         drop(t);
         result.source_base = driver::relative_dir(&config.output, dir);
         let paths = driver::write_outputs(&result, &config, &orgs, &config.output, !a.no_unit_lists)
@@ -437,7 +434,8 @@ fn check(a: CheckArgs) -> Result<u8, Failure> {
         }
         let decisions = driver::read_ledger(&config).map_err(|e| usage(format!("{e:#}")))?;
         let decisions = crate::ledger::Decisions::new(&decisions, &orgs);
-        let mut result = driver::process(&config, &orgs, period, files, None, decisions);
+        let mut result = driver::process(&config, &orgs, period, files, None, decisions)
+            .map_err(|e| Failure { code: EXIT_FAILED, message: format!("{e:#}") })?;
         if orgs.is_empty() {
             // Without a master list nothing can be matched: report only what reading found.
             result

@@ -103,16 +103,20 @@ pub fn read_period(
     Ok(files)
 }
 
-/// Matches and reconciles the records of the used files. Without a master list every
-/// record is unmatched (used by `check` outside a workspace).
+/// Matches and reconciles the records of the used files, and compares them with the
+/// previous report at `previous` if given. Without a master list every record is unmatched
+/// (used by `check` outside a workspace).
+///
+/// # Errors
+/// Only the previous report's: unreadable, or not a huizong report.
 pub fn process(
     config: &Config,
     orgs: &[Org],
     period: Period,
     files: Vec<FileEntry>,
-    previous: Option<&PreviousReport>,
+    previous: Option<&Path>,
     decisions: Decisions,
-) -> PeriodResult {
+) -> Result<PeriodResult> {
     let unit_names: Vec<String> = config.units.iter().map(|u| u.name.clone()).collect();
     let t = crate::timing::stage("建立名册索引");
     let index = MasterIndex::new(orgs, &config.organiser, &unit_names, &config.matching).with_decisions(decisions);
@@ -183,26 +187,37 @@ pub fn process(
         .collect();
     drop(t);
     let t = crate::timing::stage("核对");
-    let mut reconciled = reconcile(config, orgs, records, &sheets, &submitted, issues);
+    // The index is not needed any more: it is freed (~140 MB at province scale) beside the
+    // reconciling, before the month-over-month comparison and the outputs allocate.
+    let (mut reconciled, ()) =
+        rayon::join(|| reconcile(config, orgs, records, &sheets, &submitted, issues), move || drop(index));
     drop(t);
     let mut changes = Vec::new();
-    if let Some(prev) = previous {
-        let cmp = history::compare(prev, &reconciled.records, orgs, &mut reconciled.units);
+    let mut previous_period = None;
+    if let Some(path) = previous {
+        // Read only now that the index is freed: a province's previous report is 140 MB of
+        // JSON and about as much in memory, and it is dropped once compared.
+        let prev = {
+            let _t = crate::timing::stage("读取上期报告");
+            load_previous(path)?
+        };
+        let cmp = history::compare(&prev, &reconciled.records, orgs, &mut reconciled.units);
         changes = cmp.changes;
         reconciled.issues.extend(cmp.issues);
         tally(&mut reconciled.units, &reconciled.issues);
+        previous_period = Some(prev.period);
     }
     sort_issues(&mut reconciled.issues, &unit_names);
     let accounting = Accounting::of(&files);
-    PeriodResult {
+    Ok(PeriodResult {
         period,
         files,
         reconciled,
         accounting,
         source_base: String::new(),
         changes,
-        previous: previous.map(|p| p.period.clone()),
-    }
+        previous: previous_period,
+    })
 }
 
 /// Reads the decision ledger of the workspace (none yet is an empty ledger).
@@ -267,8 +282,9 @@ pub fn find_previous(out_dir: &Path, period: Period) -> Option<PathBuf> {
 
 /// Reads a previous report; the message says which file and what to do.
 pub fn load_previous(path: &Path) -> Result<PreviousReport> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("无法读取上期报告 {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| {
+    // Parsed as it is read: a province's report is 140 MB of text.
+    let file = std::fs::File::open(path).with_context(|| format!("无法读取上期报告 {}", path.display()))?;
+    serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, file)).with_context(|| {
         format!(
             "上期报告 {} 不是 huizong 生成的 JSON 报告：请用 --previous 指定正确的文件，或移走此文件",
             path.display()

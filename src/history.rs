@@ -3,8 +3,6 @@
 //! `star_down` and `point_removed` discrepancies, and last month's valid counts per unit.
 //! Pure functions; reading the previous report is the driver's job.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::master::Org;
@@ -17,21 +15,6 @@ pub struct OrgRef {
     pub code: Option<String>,
     pub name: String,
     pub unit: String,
-}
-
-/// The comparison key of SPEC §3.1 for a master-list organisation.
-fn org_key(o: &Org) -> (String, String) {
-    OrgRef { code: o.code.clone(), name: o.name.clone(), unit: o.unit.clone() }.key()
-}
-
-impl OrgRef {
-    /// The key changes are compared by: the code where given, else (unit, name).
-    fn key(&self) -> (String, String) {
-        match &self.code {
-            Some(c) => (String::new(), c.clone()),
-            None => (self.unit.clone(), self.name.clone()),
-        }
-    }
 }
 
 /// What the comparison needs of a previous report (a subset of SPEC §6.2).
@@ -116,33 +99,87 @@ pub struct Change {
     pub after: Option<serde_json::Value>,
 }
 
-/// The state of one organisation in a period.
-#[derive(Debug, Clone, PartialEq)]
-struct State {
-    org: OrgRef,
-    demo: bool,
-    star: Option<u8>,
-    venue: Option<String>,
+/// An organisation as one period names it, borrowed from the master list or the previous
+/// report (a province compares 150,000 of them; copies are made only for changes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct OrgView<'a> {
+    code: Option<&'a str>,
+    name: &'a str,
+    unit: &'a str,
 }
 
-fn current_states(records: &[Record], orgs: &[Org]) -> BTreeMap<(String, String), State> {
-    let mut out = BTreeMap::new();
-    for r in records.iter().filter(|r| r.valid) {
+impl<'a> OrgView<'a> {
+    fn of(org: &'a OrgRef) -> OrgView<'a> {
+        OrgView { code: org.code.as_deref(), name: &org.name, unit: &org.unit }
+    }
+
+    /// The key changes are compared by: the code where given, else (unit, name).
+    fn key(&self) -> (&'a str, &'a str) {
+        match self.code {
+            Some(c) => ("", c),
+            None => (self.unit, self.name),
+        }
+    }
+
+    fn owned(&self) -> OrgRef {
+        OrgRef { code: self.code.map(str::to_string), name: self.name.to_string(), unit: self.unit.to_string() }
+    }
+}
+
+/// The state of one organisation in a period.
+#[derive(Debug, Clone, PartialEq)]
+struct State<'a> {
+    org: OrgView<'a>,
+    demo: bool,
+    star: Option<u8>,
+    venue: Option<&'a str>,
+    /// This period's first valid record of the organisation (index into the records).
+    record: Option<usize>,
+}
+
+/// The states of a period by organisation key, in the order first seen (report order).
+/// Hashed, not a `BTreeMap`: a province has 150,000 of them, and comparing string keys
+/// scattered over the heap took seconds.
+#[derive(Default)]
+struct States<'a> {
+    order: Vec<State<'a>>,
+    index: std::collections::HashMap<(&'a str, &'a str), usize>,
+}
+
+impl<'a> States<'a> {
+    /// Keeps the first state of each organisation.
+    fn add(&mut self, state: State<'a>) {
+        if let std::collections::hash_map::Entry::Vacant(e) = self.index.entry(state.org.key()) {
+            e.insert(self.order.len());
+            self.order.push(state);
+        }
+    }
+
+    fn get(&self, key: (&str, &str)) -> Option<&State<'a>> {
+        self.index.get(&key).and_then(|i| self.order.get(*i))
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &State<'a>> {
+        self.order.iter()
+    }
+}
+
+fn current_states<'a>(records: &'a [Record], orgs: &'a [Org]) -> States<'a> {
+    let mut out = States::default();
+    for (i, r) in records.iter().enumerate().filter(|(_, r)| r.valid) {
         let Some(o) = r.m.org.and_then(|i| orgs.get(i)) else { continue };
-        let org = OrgRef { code: o.code.clone(), name: o.name.clone(), unit: o.unit.clone() };
-        let state =
-            State { org, demo: r.raw.demo, star: r.raw.star, venue: r.raw.venue.map(|v| v.label().to_string()) };
-        out.entry(state.org.key()).or_insert(state);
+        let org = OrgView { code: o.code.as_deref(), name: &o.name, unit: &o.unit };
+        let venue = r.raw.venue.map(|v| v.label());
+        out.add(State { org, demo: r.raw.demo, star: r.raw.star, venue, record: Some(i) });
     }
     out
 }
 
-fn previous_states(prev: &PreviousReport) -> BTreeMap<(String, String), State> {
-    let mut out = BTreeMap::new();
+fn previous_states(prev: &PreviousReport) -> States<'_> {
+    let mut out = States::default();
     for r in prev.records.iter().filter(|r| r.valid) {
-        let Some(org) = r.org.clone() else { continue };
-        let state = State { org, demo: r.demo, star: r.star, venue: r.venue.clone() };
-        out.entry(state.org.key()).or_insert(state);
+        let Some(org) = &r.org else { continue };
+        out.add(State { org: OrgView::of(org), demo: r.demo, star: r.star, venue: r.venue.as_deref(), record: None });
     }
     out
 }
@@ -178,13 +215,13 @@ pub fn compare(prev: &PreviousReport, records: &[Record], orgs: &[Org], units: &
     let mut issues = Vec::new();
     let change = |kind, s: &State, before: Option<serde_json::Value>, after: Option<serde_json::Value>| Change {
         kind,
-        unit: s.org.unit.clone(),
-        org: s.org.clone(),
+        unit: s.org.unit.to_string(),
+        org: s.org.owned(),
         before,
         after,
     };
-    for (key, now) in &after {
-        let Some(was) = before.get(key) else {
+    for now in after.iter() {
+        let Some(was) = before.get(now.org.key()) else {
             changes.push(change(ChangeKind::Added, now, None, None));
             continue;
         };
@@ -210,18 +247,16 @@ pub fn compare(prev: &PreviousReport, records: &[Record], orgs: &[Org], units: &
         if now.venue != was.venue
             && let (Some(a), Some(b)) = (&was.venue, &now.venue)
         {
-            changes.push(change(ChangeKind::VenueChanged, now, Some(a.clone().into()), Some(b.clone().into())));
+            changes.push(change(ChangeKind::VenueChanged, now, Some((*a).into()), Some((*b).into())));
         }
         if let Some(a) = star_down {
-            let record = records
-                .iter()
-                .find(|r| r.valid && r.m.org.and_then(|i| orgs.get(i)).is_some_and(|o| org_key(o) == now.org.key()));
+            let record = now.record.and_then(|i| records.get(i));
             issues.push(Issue {
                 code: IssueCode::StarDown,
-                unit: Some(now.org.unit.clone()),
+                unit: Some(now.org.unit.to_string()),
                 record: record.map(|r| r.id),
                 source: record.map(|r| r.raw.source.clone()),
-                org_name: Some(now.org.name.clone()),
+                org_name: Some(now.org.name.to_string()),
                 message: format!(
                     "{}星级由上月{}降为{}：请核实原因，或在备注中说明",
                     now.org.name,
@@ -231,17 +266,17 @@ pub fn compare(prev: &PreviousReport, records: &[Record], orgs: &[Org], units: &
             });
         }
     }
-    for (key, was) in &before {
-        if after.contains_key(key) || !submitted(&was.org.unit) {
+    for was in before.iter() {
+        if after.get(was.org.key()).is_some() || !submitted(was.org.unit) {
             continue;
         }
         changes.push(change(ChangeKind::Removed, was, None, None));
         issues.push(Issue {
             code: IssueCode::PointRemoved,
-            unit: Some(was.org.unit.clone()),
+            unit: Some(was.org.unit.to_string()),
             record: None,
             source: None,
-            org_name: Some(was.org.name.clone()),
+            org_name: Some(was.org.name.to_string()),
             message: format!("{}上月在示范带上（{}），本月未报或无效：如确已调整请说明", was.org.name, prev.period),
         });
     }

@@ -556,3 +556,15 @@ fn an_unusable_temporary_folder_is_named_not_a_crash() {
     let o = run(&["check", "returns/2015-10"]);
     assert!(!stderr(&o).contains("临时文件夹"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_previous_report_that_is_not_ours_is_a_usage_error_and_nothing_is_written() {
+    let ws = workspace();
+    std::fs::create_dir_all(ws.path().join("输出")).expect("output folder");
+    std::fs::write(ws.path().join("输出/汇总_2015-09.json"), "{\"schema\": \"something else\"}").expect("write");
+    let o = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("不是 huizong 生成的 JSON 报告"), "{}", stderr(&o));
+    assert!(!ws.path().join("输出/汇总_2015-10.xlsx").exists());
+    assert!(!ws.path().join("输出/汇总_2015-10.json").exists());
+}
