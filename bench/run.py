@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE = ROOT / "target" / "release"
 PERIOD = "2026-10"
+PREVIOUS = "2026-09"
 
 
 def run_measured(cmd, cwd=None, env=None):
@@ -111,6 +112,29 @@ def run_huizong(ws, repeat):
     return r
 
 
+def run_monthly(ws, repeat):
+    """huizong with last period's report and workbook in the output folder (the monthly
+    loop): this period's outputs, just written by run_huizong, are copied as last period's."""
+    out = ws / "输出"
+    # Copied in pieces: a child's peak memory as wait4 reports it starts from this process's
+    # at the fork, so the harness must not hold the 140 MB report.
+    with open(out / f"汇总_{PERIOD}.json", "rb") as src, open(out / f"汇总_{PREVIOUS}.json", "wb") as dst:
+        head = src.read(4096)
+        dst.write(head.replace(f'"period": "{PERIOD}"'.encode(), f'"period": "{PREVIOUS}"'.encode(), 1))
+        shutil.copyfileobj(src, dst, 1 << 20)
+    shutil.copy(out / f"汇总_{PERIOD}.xlsx", out / f"汇总_{PREVIOUS}.xlsx")
+
+    def before():
+        for name in (f"汇总_{PERIOD}.json", f"汇总_{PERIOD}.xlsx"):
+            (out / name).unlink(missing_ok=True)
+        shutil.rmtree(out / "退回修改", ignore_errors=True)
+
+    env = dict(os.environ, HUIZONG_TIMING="1")
+    r = median_run([RELEASE / "huizong", "run", f"returns/{PERIOD}", "-q"], repeat, before=before, cwd=ws, env=env)
+    r["stages"] = re.findall(r"耗时 (\S+) ([0-9.]+) 秒", r["err"])
+    return r
+
+
 def records_of(ws):
     return sum(1 for _ in open(ws / "truth.csv", encoding="utf-8")) - 1
 
@@ -183,6 +207,7 @@ def main():
         [RELEASE / "examples" / "floor", "write", a.work / "floor-w.xlsx", str(cells)], a.repeat, cwd=ws
     )
     results["huizong"] = run_huizong(ws, a.repeat)
+    results["monthly"] = run_monthly(ws, a.repeat)
     if not a.quick:
         for variant in ("calamine", "openpyxl"):
             results[f"pandas-{variant}"] = median_run(
@@ -243,6 +268,7 @@ def write_report(a, ws, n, cells, results, scale, million):
         "C": "C: calamine reads every cell, files in parallel (`floor read`)",
         "W": f"W: rust_xlsxwriter writes {cells:,} cells (`floor write`)",
         "huizong": "huizong end to end (`huizong run`, all outputs)",
+        "monthly": "huizong, monthly loop (last period's report and workbook beside it)",
         "pandas-calamine": "pandas + python-calamine + rapidfuzz + xlsxwriter",
         "pandas-openpyxl": "pandas + openpyxl + rapidfuzz + xlsxwriter",
     }
@@ -268,7 +294,9 @@ def write_report(a, ws, n, cells, results, scale, million):
         t = h["wall"] / sr["wall"]
         k = n / sn
         w(f"| {k:.0f} × the records ≤ {1.1 * k:.0f} × the time | {sn:,} → {n:,} records: {sr['wall']:.2f} s → {h['wall']:.2f} s = {t:.1f} × | {ok(t <= 1.1 * k)} |")
-    w(f"| peak memory ≤ 500 MB | {h['rss_mb']:.0f} MB | {ok(h['rss_mb'] <= 500)} |")
+    mo = results.get("monthly")
+    monthly = f" (monthly loop: {mo['rss_mb']:.0f} MB)" if mo else ""
+    w(f"| peak memory ≤ 500 MB | {h['rss_mb']:.0f} MB{monthly} | {ok(h['rss_mb'] <= 500)} |")
     w("")
     w("### Where huizong's time goes")
     w("")
