@@ -300,8 +300,8 @@ def write_report(a, ws, n, cells, results, scale, million):
     w("")
     w("### Where huizong's time goes")
     w("")
-    w("Stage wall times of the median run (`HUIZONG_TIMING=1`; the JSON report and the correction lists "
-      "are written beside the workbook, on the other cores):")
+    w("Stage wall times of the median run (`HUIZONG_TIMING=1`). Stages overlap: 生成JSON runs inside "
+      "汇总表各表, beside 明细; 生成问题清单 runs beside 汇总表压缩保存; 生成汇总表 spans both:")
     w("")
     w("| Stage | Wall (s) |")
     w("|---|---:|")
