@@ -192,9 +192,7 @@ impl Layout {
         }
         out
     }
-}
 
-impl Layout {
     /// Whether folded text `h` holds the opening of some synonym (see `openings`).
     fn may_name_a_field(&self, h: &str) -> bool {
         let mut chars = h.chars().peekable();
@@ -254,14 +252,10 @@ mod tests {
             for h in &field.headers {
                 let wide: String = h
                     .chars()
-                    .map(|c| {
-                        if c == '(' {
-                            '（'
-                        } else if c == ')' {
-                            '）'
-                        } else {
-                            c
-                        }
+                    .map(|c| match c {
+                        '(' => '（',
+                        ')' => '）',
+                        c => c,
                     })
                     .collect();
                 for header in [h.clone(), format!("填报{h}（必填）"), format!("*{wide}")] {

@@ -567,7 +567,7 @@ fn write_source<'f>(
 /// How the cells of a table get their formats. rust_xlsxwriter looks a cell's format up by
 /// hashing and comparing it whole, which at province scale costs more than writing the
 /// cell; so the cells of a list are written bare and get their formats in bulk.
-pub(super) enum Formatting<'f> {
+enum Formatting<'f> {
     /// Each cell its own, looked up cell by cell (汇总 and 说明: few cells, some of them
     /// given another format afterwards).
     Own,
@@ -582,7 +582,7 @@ pub(super) enum Formatting<'f> {
 
 /// Runs of cells down a column that share a format, to be formatted at once.
 #[derive(Default)]
-pub(super) struct Runs<'f> {
+struct Runs<'f> {
     /// Per column, the run being extended: first row, last row, format.
     open: Vec<Option<(u32, u32, &'f Format)>>,
     done: Vec<(u16, u32, u32, &'f Format)>,
@@ -1108,29 +1108,23 @@ pub fn workbook_bytes(report: &Report<'_>) -> Result<Vec<u8>, XlsxError> {
     build_workbook(report)?.save_to_buffer()
 }
 
-/// Writes the summary workbook to `path` (see [`workbook_bytes`]), without holding the
-/// whole file in memory.
-///
-/// # Errors
-/// As [`workbook_bytes`], and any error writing the file.
 /// Builds the summary workbook, every sheet written, ready to be saved.
 ///
 /// # Errors
 /// Whatever rust_xlsxwriter reports (a limit of Excel exceeded).
 pub fn build_workbook(report: &Report<'_>) -> Result<Workbook, XlsxError> {
-    build(report, || ()).map(|(wb, ())| wb)
+    build_workbook_with(report, || ()).map(|(wb, ())| wb)
 }
 
 /// [`build_workbook`], running `beside` on the core that is not writing 明细 once the
 /// other sheets are written (明细 takes about as long as all of them).
+///
+/// # Errors
+/// As [`build_workbook`]; `beside` has not run when the error came before the lists.
 pub fn build_workbook_with<R: Send>(
     report: &Report<'_>,
     beside: impl FnOnce() -> R + Send,
 ) -> Result<(Workbook, R), XlsxError> {
-    build(report, beside)
-}
-
-fn build<R: Send>(report: &Report<'_>, beside: impl FnOnce() -> R + Send) -> Result<(Workbook, R), XlsxError> {
     let config = report.config;
     let ctx = Ctx {
         f: Formats::new(),
@@ -1983,8 +1977,8 @@ mod tests {
 
     use super::{
         CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, Formatting, LINKED_ROWS, Links, ListRows, SHEETS, STREAM_ROWS, col_px,
-        fit_columns, line_count, list_sheet, min_text_width, numbered, source_url, text_width, workbook_bytes,
-        write_rows, write_source,
+        fit_columns, line_count, lines_height, list_sheet, min_text_width, numbered, source_url, text_width,
+        workbook_bytes, write_rows, write_source,
     };
     use crate::config::Config;
     use crate::discover::{FileEntry, FileStatus};
@@ -2511,8 +2505,7 @@ mod tests {
         let mut links = Links(2);
         for row in 0..3 {
             let source = Source::cell("a.xlsx", Some("S"), row + 1, 0);
-            write_source(ws, &ctx, &ctx.f.body, &mut links, (row, 0), &source, &mut super::Formatting::Own)
-                .expect("write");
+            write_source(ws, &ctx, &ctx.f.body, &mut links, (row, 0), &source, &mut Formatting::Own).expect("write");
         }
         let bytes = wb.save_to_buffer().expect("save");
         let (xml, _) = sheet_xml(&bytes, 1);
@@ -2631,5 +2624,32 @@ mod tests {
         let long = list(STREAM_ROWS + shown);
         assert_eq!(data(&long), data(&own));
         assert!(long.len() >= (STREAM_ROWS + shown) * 7);
+    }
+
+    #[test]
+    fn one_line_rows_take_the_default_height_and_wrapped_rows_their_own() {
+        let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: None };
+        let long = "这一格的文字很长，".repeat(12);
+        let rows = ListRows::Built(Box::new(move || {
+            vec![vec![Cell::text("短")], vec![Cell::text(long.clone())], vec![Cell::text("也短")]]
+        }));
+        let mut wb = Workbook::new();
+        let sheets =
+            list_sheet(&std::sync::Mutex::new(&mut wb), &ctx, "明细", &["名称"], rows, EMPTY, 100).expect("write");
+        for ws in sheets {
+            wb.push_worksheet(ws);
+        }
+        let (xml, _) = sheet_xml(&wb.save_to_buffer().expect("save"), 1);
+        let one = lines_height(1);
+        assert!(xml.contains(&format!("<sheetFormatPr defaultRowHeight=\"{one}\" customHeight=\"1\"/>")), "{xml}");
+        let height = |row: u32| -> f64 {
+            let at = xml.find(&format!("<row r=\"{row}\"")).expect("row written");
+            let tag = &xml[at..at + xml[at..].find('>').expect("tag end")];
+            tag.split("ht=\"").nth(1).and_then(|h| h.split('"').next()).map_or(one, |h| h.parse().expect("height"))
+        };
+        // Title row 1, header row 2, then the three data rows.
+        assert_eq!(height(3), one);
+        assert!(height(4) >= lines_height(3), "the wrapped row is {} high", height(4));
+        assert_eq!(height(5), one);
     }
 }
