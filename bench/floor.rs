@@ -10,7 +10,8 @@
 //! calamine, on all cores, touches every cell, and prints the number of non-empty cells.
 //! `write` writes N cells into one workbook the way a summary looks (rows of 20 columns,
 //! about two thirds text drawn from real-looking values, the rest numbers), a new sheet
-//! every 1,000,000 rows, in rust_xlsxwriter's constant-memory mode.
+//! every 1,000,000 rows, in rust_xlsxwriter's constant-memory mode, compressed at the level
+//! huizong's outputs use (`huizong::report::workbook::ZIP_LEVEL`).
 
 use std::path::{Path, PathBuf};
 
@@ -81,10 +82,11 @@ fn write(path: &Path, cells: u64) -> Result<(), rust_xlsxwriter::XlsxError> {
     const COLS: u64 = 20;
     const ROWS_PER_SHEET: u64 = 1_000_000;
     let mut wb = Workbook::new();
+    wb.set_zip_compression_level(huizong::report::workbook::ZIP_LEVEL);
     let mut written = 0u64;
     let mut sheet = 0;
     while written < cells {
-        let ws = wb.add_worksheet_with_constant_memory();
+        let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(format!("明细{}", sheet + 1))?;
         sheet += 1;
         let mut row = 0u32;

@@ -392,7 +392,7 @@ fn write_return(dir: &Path, unit: &Unit, rows: &[Row], rng: &mut Lcg) -> Result<
 
 fn write_master(path: &Path, units: &[Unit], orgs: &[Org]) -> Result<(), rust_xlsxwriter::XlsxError> {
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet_with_constant_memory();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("名册")?;
     for (c, h) in ["单位", "组织名称", "组织编码", "组织类别", "别名", "现星级"].iter().enumerate() {
         ws.write(0, c as u16, *h)?;

@@ -277,7 +277,7 @@ fn run(a: RunArgs) -> Result<u8, Failure> {
     let layout = Layout::embedded();
     let mut any_error = false;
     let mut written: Vec<String> = Vec::new();
-    for (period, dir) in &jobs {
+    for (i, (period, dir)) in jobs.iter().enumerate() {
         let mut config = load_config(a.config.as_deref(), dir)?;
         if let Some(m) = &a.master {
             config.master = Some(m.clone());
@@ -327,6 +327,13 @@ fn run(a: RunArgs) -> Result<u8, Failure> {
             println!();
         }
         written.push(period.to_string());
+        if i + 1 == jobs.len() {
+            // The process ends here: the operating system takes the last period's records
+            // and master list back at once, where freeing them one by one took 0.2 s at
+            // province scale (150,000 records, 182,000 organisations).
+            std::mem::forget(result);
+            std::mem::forget(orgs);
+        }
     }
     Ok(if a.strict && any_error { EXIT_STRICT } else { EXIT_OK })
 }

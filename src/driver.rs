@@ -364,49 +364,55 @@ pub fn write_outputs(
         }
         let _t = crate::timing::stage("生成问题清单");
         let problems = report::unit_lists::Problems::of(&report);
-        // The lists are made on the cores and written and synced by threads of their own:
-        // waiting for the disk does not hold a core.
-        let (sender, receiver) = std::sync::mpsc::channel::<(usize, String, Vec<u8>)>();
-        let receiver = std::sync::Mutex::new(receiver);
-        let write = |name: &str, bytes: &[u8]| -> Result<tempfile::NamedTempFile> {
-            let path = lists_dir.join(name);
+        let units = problems.units();
+        // The lists are made, written and synced by threads of their own, several at once:
+        // saving a workbook, rust_xlsxwriter starts a thread for each sheet held in memory
+        // and waits for it, so one list at a time would mostly wait for a core.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let make = |unit: &str| -> Result<(String, tempfile::NamedTempFile)> {
+            let bytes = report::unit_lists::unit_list_bytes_of(&report, &problems, unit)
+                .with_context(|| format!("生成{unit}的问题清单失败"))?;
+            let name = report::unit_lists::file_name(unit, &report);
+            let path = lists_dir.join(&name);
             let mut tmp = report::staged(&path).map_err(|e| write_error(&path, e))?;
-            std::io::Write::write_all(&mut tmp, bytes)
+            std::io::Write::write_all(&mut tmp, &bytes)
                 .and_then(|()| tmp.as_file().sync_all())
                 .map_err(|e| write_error(&path, e))?;
-            Ok(tmp)
+            Ok((name, tmp))
         };
-        std::thread::scope(|scope| {
-            let writers: Vec<_> = (0..LIST_WRITERS)
+        let mut made: Vec<(usize, Result<(String, tempfile::NamedTempFile)>)> = std::thread::scope(|scope| {
+            let makers: Vec<_> = (0..LIST_THREADS.min(units.len()))
                 .map(|_| {
                     scope.spawn(|| {
                         let mut done = Vec::new();
-                        while let Some((i, name, bytes)) = receiver.lock().ok().and_then(|r| r.recv().ok()) {
-                            let tmp = write(&name, &bytes);
-                            done.push((i, name, tmp));
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(unit) = units.get(i) else { break };
+                            let result = make(unit);
+                            let failed = result.is_err();
+                            done.push((i, result));
+                            if failed {
+                                // The others stop at their next list.
+                                next.store(units.len(), std::sync::atomic::Ordering::Relaxed);
+                                break;
+                            }
                         }
                         done
                     })
                 })
                 .collect();
-            let made = problems.units().par_iter().enumerate().try_for_each_with(sender, |sender, (i, u)| {
-                let bytes = report::unit_lists::unit_list_bytes_of(&report, &problems, u)
-                    .with_context(|| format!("生成{u}的问题清单失败"))?;
-                let name = report::unit_lists::file_name(u, &report);
-                sender.send((i, name, bytes)).map_err(|_| anyhow::anyhow!("生成{u}的问题清单失败"))
-            });
-            let mut written = Vec::new();
-            for w in writers {
-                written.extend(w.join().map_err(|_| anyhow::anyhow!("写入问题清单失败"))?);
-            }
-            made?;
-            written.sort_by_key(|(i, _, _)| *i);
-            written.into_iter().map(|(_, name, tmp)| tmp.map(|t| (name, t))).collect()
-        })
+            makers.into_iter().flat_map(|m| m.join().unwrap_or_else(|_| Vec::new())).collect()
+        });
+        made.sort_by_key(|(i, _)| *i);
+        // A thread that panicked returned nothing.
+        if made.len() < units.len() && made.iter().all(|(_, r)| r.is_ok()) {
+            anyhow::bail!("生成问题清单失败");
+        }
+        made.into_iter().map(|(_, r)| r).collect()
     };
     // The workbook's sheets are written first, on all cores, and the JSON beside 明细;
     // saving the workbook then compresses them on one core, and the correction lists are
-    // written beside that.
+    // made beside that.
     let workbook_timer = crate::timing::stage("生成汇总表");
     let (mut workbook, json_tmp) = {
         let _t = crate::timing::stage("汇总表各表");
@@ -454,8 +460,8 @@ fn persist_unit_lists(
     Ok(written)
 }
 
-/// Threads writing and syncing the correction lists.
-const LIST_WRITERS: usize = 4;
+/// Threads making, writing and syncing the correction lists.
+const LIST_THREADS: usize = 4;
 
 fn write_error(path: &Path, e: std::io::Error) -> anyhow::Error {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

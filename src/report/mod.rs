@@ -116,9 +116,10 @@ pub fn staged(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     tempfile::Builder::new().prefix(".huizong-").suffix(".tmp").tempfile_in(dir)
 }
 
-/// Whether files can be made in the system's temporary folder. rust_xlsxwriter makes one
-/// there for every worksheet (its constant-memory feature is on) and panics when it cannot,
-/// so commands that write workbooks check first and say what to fix.
+/// Whether files can be made in the system's temporary folder. rust_xlsxwriter writes a long
+/// sheet there row by row (its constant-memory mode); it reports when it cannot, but only once
+/// the sheet is reached, after the returns are read and matched. Commands that write workbooks
+/// check first and say what to fix.
 ///
 /// # Errors
 /// The message for the user: which folder, why, and what to set.

@@ -9,7 +9,7 @@
 //! travels without the returns it points into. The formatting is the summary workbook's
 //! (`workbook::write_table`).
 
-use rust_xlsxwriter::{Workbook, XlsxError};
+use rust_xlsxwriter::XlsxError;
 
 use std::collections::HashMap;
 
@@ -129,7 +129,7 @@ pub fn unit_list_bytes_of(report: &Report<'_>, problems: &Problems<'_>, unit: &s
     let title = format!("{unit}{}{}报表问题清单", report.period.chinese(), config.title);
     // No source base: 来源 is plain text.
     let ctx = Ctx { f: Formats::new(), title: title.clone(), source_base: None };
-    let mut wb = Workbook::new();
+    let mut wb = workbook::output_workbook();
     wb.set_properties(&workbook::properties(report, &title)?);
 
     let (rows, errors, warnings) = list_rows(problems, unit);

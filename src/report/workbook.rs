@@ -82,17 +82,19 @@ const PAD: f64 = 1.0;
 /// The narrowest and widest column.
 const MIN_COL: f64 = 4.0;
 const MAX_COL: f64 = 72.0;
+// Row heights are whole pixels (0.75 pt), as Excel keeps them and rust_xlsxwriter rounds
+// them: the heights reckoned here for the page are the heights written.
 /// One line of 11-point text, and the space above and below the lines of a row, in points.
 const LINE_PT: f64 = 15.0;
-const ROW_PAD_PT: f64 = 5.0;
-/// Excel's tallest row, in points.
-const MAX_ROW_PT: f64 = 409.0;
+const ROW_PAD_PT: f64 = 5.25;
+/// Excel's tallest row (409 points), in whole pixels.
+const MAX_ROW_PT: f64 = 408.75;
 /// Height of a row left at the default (the chart's rows), in points and pixels.
 const DEFAULT_ROW_PT: f64 = 15.0;
 const DEFAULT_ROW_PX: u32 = 20;
 const TITLE_ROW_PT: f64 = 36.0;
 /// Height of a 落款 line, in points.
-const SIGN_ROW_PT: f64 = 22.0;
+const SIGN_ROW_PT: f64 = 22.5;
 
 // Margins in inches: narrow at the sides so that wide tables print as large as possible.
 const MARGIN_SIDE: f64 = 0.4;
@@ -868,20 +870,29 @@ pub(super) struct Table<'a> {
     pub(super) filter: bool,
 }
 
+/// The zip compression level of the workbooks huizong writes: the fastest. rust_xlsxwriter's
+/// default (6) spends most of a large workbook's save compressing: at province scale (270 MB
+/// of sheet XML) level 1 saves in a third of the time, for a file 1.7 times as large (41 MB
+/// instead of 24 MB; Excel or WPS shrink it again when they save it).
+pub const ZIP_LEVEL: u8 = 1;
+
+/// A new workbook for an output, compressed at [`ZIP_LEVEL`].
+pub(super) fn output_workbook() -> Workbook {
+    let mut wb = Workbook::new();
+    wb.set_zip_compression_level(ZIP_LEVEL);
+    wb
+}
+
 /// Writes a table sheet: the merged title, the note if any, the bold shaded header, the rows
 /// sized for their wrapped text, the auto-filter and the page setup. Returns the first row
 /// under the table and the column widths, for what goes under it.
 pub(super) fn write_table(wb: &mut Workbook, ctx: &Ctx, t: &Table<'_>) -> Result<(u32, Vec<f64>), XlsxError> {
     // A long list is written row by row to a temporary file instead of being held in
     // memory (the rows go out in order).
-    let ws = if t.rows.len() > STREAM_ROWS { wb.add_worksheet_with_constant_memory() } else { wb.add_worksheet() };
-    write_table_on(ws, ctx, t)
-}
-
-/// [`write_table`] on a worksheet made elsewhere (a standalone one, filled on another core).
-fn write_table_on(ws: &mut Worksheet, ctx: &Ctx, t: &Table<'_>) -> Result<(u32, Vec<f64>), XlsxError> {
+    let streamed = t.rows.len() > STREAM_ROWS;
+    let ws = if streamed { wb.add_worksheet_with_constant_memory()? } else { wb.add_worksheet() };
     let rows = |r: std::ops::Range<usize>| std::borrow::Cow::Borrowed(t.rows.get(r).unwrap_or(&[]));
-    write_table_from(ws, ctx, t, t.rows.len(), &rows)
+    write_table_from(ws, ctx, t, t.rows.len(), &rows, streamed)
 }
 
 /// Rows of a table by range: borrowed from a list, or built on demand.
@@ -890,30 +901,35 @@ type RowsOf<'r> = dyn Fn(std::ops::Range<usize>) -> std::borrow::Cow<'r, [Vec<Ce
 /// Rows measured and written this many at a time.
 const CHUNK_ROWS: usize = 8_192;
 
-/// [`write_table_on`] with `len` rows given by `rows` (`t.rows` is not used): the rows are
-/// measured chunk by chunk, then built again and written chunk by chunk, so a long list is
-/// never held whole.
+/// Writes table `t` into `ws` with `len` rows given by `rows` (`t.rows` is not used): the
+/// rows are measured chunk by chunk, then built again and written chunk by chunk, so a long
+/// list is never held whole. `streamed`: `ws` is written row by row to disk (its rows
+/// cannot be revisited).
 fn write_table_from<'r>(
     ws: &mut Worksheet,
     ctx: &Ctx,
     t: &Table<'_>,
     len: usize,
     rows: &RowsOf<'r>,
+    streamed: bool,
 ) -> Result<(u32, Vec<f64>), XlsxError> {
     let chunks = || (0..len).step_by(CHUNK_ROWS).map(move |s| s..(s + CHUNK_ROWS).min(len));
     ws.set_name(t.name)?;
     let last_col = col_num(t.headers.len().saturating_sub(1));
     let max_px = if t.headers.len() > WIDE_LIST_COLUMNS { WIDE_LIST_WIDTH_PX } else { LIST_WIDTH_PX };
-    // The chunks are measured on all cores (the widest text wins, in any order).
-    let fit = chunks()
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|r| {
-            let mut fit = ColumnFit::new(t.headers);
-            fit.add(&rows(r));
-            fit
-        })
-        .reduce(|| ColumnFit::new(t.headers), ColumnFit::merge);
+    // The chunks are measured on all cores (the widest text wins, in any order). A list of
+    // one chunk (every correction list) stays on its thread: it may not be on a pool thread,
+    // and handing it over costs more than it saves.
+    let measure = |r: std::ops::Range<usize>| {
+        let mut fit = ColumnFit::new(t.headers);
+        fit.add(&rows(r));
+        fit
+    };
+    let fit = if len <= CHUNK_ROWS {
+        measure(0..len)
+    } else {
+        chunks().collect::<Vec<_>>().into_par_iter().map(measure).reduce(|| ColumnFit::new(t.headers), ColumnFit::merge)
+    };
     let mut widths = fit.finish(max_px);
     widen_for_title(&mut widths, t.title);
     write_title(ws, ctx, t.title, last_col)?;
@@ -938,8 +954,10 @@ fn write_table_from<'r>(
         // below it, and the links cost time and memory at province scale (~100 MB); its 来源
         // cells still name file, sheet and cell.
         let mut links = if len > LINKED_ROWS { Links(0) } else { Links::new() };
-        // Longer lists than STREAM_ROWS are the streamed ones (see write_table, list_sheet).
-        let mut formatting = if len > STREAM_ROWS {
+        // A streamed list gets column formats; a list in memory gets its formats at the end.
+        let mut formatting = if !streamed {
+            Formatting::Runs(Runs::default())
+        } else {
             let columns = column_formats(&ctx.f.body, &rows(0..CHUNK_ROWS.min(len)), t.headers.len());
             for (c, format) in columns.iter().enumerate() {
                 if let Some(format) = format {
@@ -947,18 +965,20 @@ fn write_table_from<'r>(
                 }
             }
             Formatting::Columns(columns)
-        } else {
-            Formatting::Runs(Runs::default())
         };
         // Each chunk is written while the next is built.
         let mut next = first;
         let mut pending = chunks();
         let mut current = pending.next().map(rows);
         while let Some(chunk) = current {
-            let (written, built) = rayon::join(
-                || write_rows(ws, ctx, next, &chunk, &widths, &mut links, &mut formatting),
-                || pending.next().map(rows),
-            );
+            let (written, built) = if len <= CHUNK_ROWS {
+                (write_rows(ws, ctx, next, &chunk, &widths, &mut links, &mut formatting), None)
+            } else {
+                rayon::join(
+                    || write_rows(ws, ctx, next, &chunk, &widths, &mut links, &mut formatting),
+                    || pending.next().map(rows),
+                )
+            };
             next = written?;
             current = built;
         }
@@ -1040,10 +1060,11 @@ fn list_sheet(
             Table { name: &sheet_name, title: &title, note: None, headers: &headers, rows: &[], empty, filter: true };
         // A long list is written row by row to a temporary file instead of being held in
         // memory (the rows go out in order).
-        let mut ws = if part.len() > STREAM_ROWS {
+        let streamed = part.len() > STREAM_ROWS;
+        let mut ws = if streamed {
             match wb.lock() {
-                Ok(mut wb) => wb.new_worksheet_with_constant_memory(),
-                Err(poisoned) => poisoned.into_inner().new_worksheet_with_constant_memory(),
+                Ok(mut wb) => wb.new_worksheet_with_constant_memory()?,
+                Err(poisoned) => poisoned.into_inner().new_worksheet_with_constant_memory()?,
             }
         } else {
             Worksheet::new()
@@ -1056,7 +1077,7 @@ fn list_sheet(
                 None => std::borrow::Cow::Borrowed(built.get(from..to).unwrap_or(&[])),
             }
         };
-        write_table_from(&mut ws, ctx, &table, part.len(), &rows)?;
+        write_table_from(&mut ws, ctx, &table, part.len(), &rows, streamed)?;
         sheets.push(ws);
     }
     Ok(sheets)
@@ -1131,7 +1152,7 @@ pub fn build_workbook_with<R: Send>(
         title: format!("{}{}情况汇总表（{}）", config.organiser, config.title, report.period.chinese()),
         source_base: Some(report.source_base.clone()),
     };
-    let mut wb = Workbook::new();
+    let mut wb = output_workbook();
     wb.set_properties(&properties(report, &ctx.title)?);
 
     summary_sheet(&mut wb, &ctx, report)?;
@@ -1215,7 +1236,7 @@ pub fn build_workbook_with<R: Send>(
 // 汇总
 
 /// Height of a unit's row on 汇总: a little more air than the lists, as it is read by many.
-const SUMMARY_ROW_PT: f64 = 22.0;
+const SUMMARY_ROW_PT: f64 = 22.5;
 /// The chart under the table: no smaller than this on the table's page (else it moves to
 /// the next page), no taller than this.
 const MIN_CHART_PT: f64 = 200.0;
