@@ -160,8 +160,31 @@ fn text_width(s: &str) -> f64 {
 }
 
 /// The narrowest column a text wraps into without breaking a piece (see [`pieces`]).
+#[cfg(test)]
 fn min_text_width(s: &str) -> f64 {
-    s.lines().flat_map(pieces).fold(0.0, f64::max) + PAD
+    text_widths(s).1
+}
+
+/// [`text_width`] and [`min_text_width`] of a text in one pass, without cutting it into
+/// pieces: every cell of every list is measured.
+fn text_widths(s: &str) -> (f64, f64) {
+    let (mut widest_line, mut widest_piece) = (0.0_f64, 0.0_f64);
+    for line in s.lines() {
+        let (mut width, mut run) = (0.0, 0.0);
+        for c in line.chars() {
+            let w = char_width(c);
+            width += w;
+            if is_wide(c) || c == ' ' {
+                widest_piece = widest_piece.max(run).max(w);
+                run = 0.0;
+            } else {
+                run += NARROW;
+            }
+        }
+        widest_line = widest_line.max(width);
+        widest_piece = widest_piece.max(run);
+    }
+    (widest_line + PAD, widest_piece + PAD)
 }
 
 /// Lines a text takes in a column of `width` units, breaking between pieces as Excel and
@@ -234,8 +257,9 @@ impl ColumnFit {
     fn add(&mut self, rows: &[Vec<Cell>]) {
         for row in rows {
             for ((cell, n), l) in row.iter().zip(self.natural.iter_mut()).zip(self.least.iter_mut()) {
-                *n = n.max(cell.width());
-                *l = l.max(cell.min_width());
+                let (width, least) = cell.widths();
+                *n = n.max(width);
+                *l = l.max(least);
             }
         }
     }
@@ -294,7 +318,17 @@ fn widen_for_title(widths: &mut [f64], title: &str) {
 
 /// The height a row needs for its wrapped cells, in points.
 fn row_height(cells: &[Cell], widths: &[f64]) -> f64 {
-    let lines = cells.iter().zip(widths).map(|(c, w)| line_count(&c.shown(), *w)).max().unwrap_or(1);
+    let lines = cells
+        .iter()
+        .zip(widths)
+        .map(|(c, w)| match c {
+            // Figures never wrap: their column is at least as wide as they are (see
+            // Cell::widths), and no figure is as wide as the widest column.
+            Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Choice(_) | Cell::Blank => 1,
+            _ => line_count(&c.shown(), *w),
+        })
+        .max()
+        .unwrap_or(1);
     lines_height(lines)
 }
 
@@ -367,23 +401,19 @@ impl Cell {
         }
     }
 
-    /// Width on one line, in column units.
-    fn width(&self) -> f64 {
+    /// Width on one line, and the narrowest the cell may get, in column units.
+    fn widths(&self) -> (f64, f64) {
         match self {
+            Cell::Text(s) | Cell::Tag(s) => text_widths(s),
+            // Figures and sources do not wrap: a link does not wrap in LibreOffice, and an
+            // address reads badly broken.
+            Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Source(_) => {
+                let width = text_width(&self.shown());
+                (width, width)
+            }
             // The answer is one of the choices.
-            Cell::Choice(items) => items.iter().map(|i| text_width(i)).fold(0.0, f64::max),
-            Cell::Blank => 0.0,
-            _ => text_width(&self.shown()),
-        }
-    }
-
-    /// The narrowest the cell may get: figures and sources do not wrap.
-    fn min_width(&self) -> f64 {
-        match self {
-            Cell::Text(s) | Cell::Tag(s) => min_text_width(s),
-            // A link does not wrap in LibreOffice, and an address reads badly broken.
-            Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Source(_) => self.width(),
-            Cell::Choice(_) | Cell::Blank => 0.0,
+            Cell::Choice(items) => (items.iter().map(|i| text_width(i)).fold(0.0, f64::max), 0.0),
+            Cell::Blank => (0.0, 0.0),
         }
     }
 }
@@ -1347,7 +1377,7 @@ fn summary_sheet(wb: &mut Workbook, ctx: &Ctx, report: &Report<'_>) -> Result<()
             let head =
                 if *k == 0 { text_width("单位") } else { h.chars().take(*k).map(char_width).sum::<f64>() + PAD };
             let cells = unit_rows.iter().chain([&total]).filter_map(|r| r.get(c));
-            cells.map(Cell::width).fold(head, f64::max).clamp(MIN_COL, MAX_COL)
+            cells.map(|c| c.widths().0).fold(head, f64::max).clamp(MIN_COL, MAX_COL)
         })
         .collect();
     let last_col = col_num(headers.len().saturating_sub(1));
@@ -1997,9 +2027,9 @@ mod tests {
     use rust_xlsxwriter::Workbook;
 
     use super::{
-        CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, Formatting, LINKED_ROWS, Links, ListRows, SHEETS, STREAM_ROWS, col_px,
-        fit_columns, line_count, lines_height, list_sheet, min_text_width, numbered, source_url, text_width,
-        workbook_bytes, write_rows, write_source,
+        CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, Formatting, LINKED_ROWS, Links, ListRows, PAD, SHEETS, STREAM_ROWS,
+        char_width, col_px, fit_columns, line_count, lines_height, list_sheet, min_text_width, numbered, pieces,
+        source_url, text_width, text_widths, workbook_bytes, write_rows, write_source,
     };
     use crate::config::Config;
     use crate::discover::{FileEntry, FileStatus};
@@ -2442,6 +2472,25 @@ mod tests {
         assert!((text_width("苏孟乡") - 7.3).abs() < 1e-9);
         assert!((text_width("B7") - 3.2).abs() < 1e-9);
         assert!((text_width("第一行\n长的第二行") - 11.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn both_widths_in_one_pass_are_those_of_the_lines_and_pieces() {
+        for text in [
+            "",
+            "苏孟乡",
+            "汤溪镇.xlsx!10月!B7",
+            "第一行\n长的第二行 with words",
+            "330702209200 号\r\n下一行",
+            " 前后有空格 ",
+            "a\n\nbb",
+        ] {
+            let natural = text.lines().map(|l| l.chars().map(char_width).sum::<f64>()).fold(0.0, f64::max) + PAD;
+            let least = text.lines().flat_map(pieces).fold(0.0, f64::max) + PAD;
+            let (w, l) = text_widths(text);
+            assert!((w - natural).abs() < 1e-9 && (l - least).abs() < 1e-9, "{text:?}: {w} {l} vs {natural} {least}");
+            assert!((text_width(text) - natural).abs() < 1e-9, "{text:?}");
+        }
     }
 
     #[test]
