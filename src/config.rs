@@ -272,7 +272,7 @@ impl Config {
         }
         // Which units each word (name or alias) names, to find an alias shared with a later
         // unit without comparing every pair of units (a province has thousands).
-        let mut naming: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+        let mut naming: crate::HashMap<&str, Vec<usize>> = crate::HashMap::default();
         for (j, u) in units.iter().enumerate() {
             for w in std::iter::once(&u.name).chain(&u.aliases) {
                 naming.entry(w.as_str()).or_default().push(j);

@@ -4,7 +4,9 @@
 //! superseded. Nothing is dropped: each file ends as used, superseded, rejected or ignored,
 //! with a Chinese reason.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::HashMap;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -147,7 +149,7 @@ pub struct UnitFinder<'a> {
 
 impl<'a> UnitFinder<'a> {
     pub fn new(units: &'a [Unit]) -> UnitFinder<'a> {
-        let mut words: HashMap<&str, Vec<(usize, Option<usize>)>> = HashMap::new();
+        let mut words: HashMap<&str, Vec<(usize, Option<usize>)>> = HashMap::default();
         let mut longest = 0;
         for (ui, u) in units.iter().enumerate() {
             let all = std::iter::once((u.name.as_str(), None))
@@ -165,8 +167,8 @@ impl<'a> UnitFinder<'a> {
     /// is not followed by 村/社区.
     pub fn named(&self, text: &str) -> Vec<&'a Unit> {
         // First position of each unit's name, and of each alias where it counts.
-        let mut name_at: HashMap<usize, usize> = HashMap::new();
-        let mut alias_at: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut name_at: HashMap<usize, usize> = HashMap::default();
+        let mut alias_at: HashMap<(usize, usize), usize> = HashMap::default();
         let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         for &at in &starts {
             let rest = text.get(at..).unwrap_or("");

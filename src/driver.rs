@@ -308,7 +308,7 @@ pub fn relative_dir(from: &Path, to: &Path) -> String {
 }
 
 /// Each unit's place in the configured order (a province has 1,400 units: no linear search).
-fn unit_positions(unit_names: &[String]) -> std::collections::HashMap<&str, usize> {
+fn unit_positions(unit_names: &[String]) -> crate::HashMap<&str, usize> {
     unit_names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect()
 }
 
@@ -443,7 +443,7 @@ fn persist_unit_lists(
     lists: Vec<(String, tempfile::NamedTempFile)>,
 ) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("无法创建文件夹 {}", dir.display()))?;
-    let names: std::collections::HashSet<String> = lists.iter().map(|(n, _)| n.clone()).collect();
+    let names: crate::HashSet<String> = lists.iter().map(|(n, _)| n.clone()).collect();
     let mut written = Vec::new();
     for (name, tmp) in lists {
         let path = dir.join(name);

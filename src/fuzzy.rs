@@ -15,7 +15,7 @@
 //! one (or containing it) scores 0.80–0.89. Kinds that differ (村 vs 社区) multiply by 0.8;
 //! party suffixes that differ subtract 0.03. See the README for examples.
 
-use std::collections::HashMap;
+use crate::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// A fast hasher for the index's small integer keys (token ids, lengths): SipHash's
@@ -47,7 +47,7 @@ impl Hasher for IdHasher {
     }
 }
 
-type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+type IdMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 use pinyin::ToPinyinMulti;
 

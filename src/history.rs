@@ -143,7 +143,7 @@ struct State<'a> {
 #[derive(Default)]
 struct States<'a> {
     order: Vec<State<'a>>,
-    index: std::collections::HashMap<(&'a str, &'a str), usize>,
+    index: crate::HashMap<(&'a str, &'a str), usize>,
 }
 
 impl<'a> States<'a> {
@@ -198,16 +198,14 @@ pub struct Comparison {
 /// counts into `units`. Units that sent nothing this month are not compared (their
 /// points did not leave the belt; they are `missing_submission`).
 pub fn compare(prev: &PreviousReport, records: &[Record], orgs: &[Org], units: &mut [UnitSummary]) -> Comparison {
-    let prev_units: std::collections::HashMap<&str, &PreviousUnit> =
-        prev.units.iter().map(|p| (p.unit.as_str(), p)).collect();
+    let prev_units: crate::HashMap<&str, &PreviousUnit> = prev.units.iter().map(|p| (p.unit.as_str(), p)).collect();
     for u in units.iter_mut() {
         if let Some(p) = prev_units.get(u.unit.as_str()) {
             u.prev_valid_points = Some(p.valid_points);
             u.prev_valid_demo = Some(p.valid_demo);
         }
     }
-    let submitted_units: std::collections::HashSet<&str> =
-        units.iter().filter(|u| u.submitted).map(|u| u.unit.as_str()).collect();
+    let submitted_units: crate::HashSet<&str> = units.iter().filter(|u| u.submitted).map(|u| u.unit.as_str()).collect();
     let submitted = |unit: &str| submitted_units.contains(unit);
     let before = previous_states(prev);
     let after = current_states(records, orgs);
@@ -280,8 +278,7 @@ pub fn compare(prev: &PreviousReport, records: &[Record], orgs: &[Org], units: &
             message: format!("{}上月在示范带上（{}），本月未报或无效：如确已调整请说明", was.org.name, prev.period),
         });
     }
-    let positions: std::collections::HashMap<&str, usize> =
-        units.iter().enumerate().map(|(i, u)| (u.unit.as_str(), i)).collect();
+    let positions: crate::HashMap<&str, usize> = units.iter().enumerate().map(|(i, u)| (u.unit.as_str(), i)).collect();
     let pos = |u: &str| positions.get(u).copied().unwrap_or(usize::MAX);
     changes.sort_by(|a, b| (pos(&a.unit), &a.org, a.kind).cmp(&(pos(&b.unit), &b.org, b.kind)));
     Comparison { changes, issues }

@@ -3,7 +3,7 @@
 //! source of truth for header recognition (here), value parsing ([`crate::values`]) and,
 //! later, the template writer.
 
-use std::collections::HashSet;
+use crate::HashSet;
 
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;

@@ -225,8 +225,8 @@ pub fn from_review(choice: &ReviewChoice, orgs: &[Org], period: &str) -> Vec<Dec
 /// organisations it is not.
 #[derive(Debug, Default)]
 pub struct Decisions {
-    is: std::collections::HashMap<(String, String), usize>,
-    is_not: std::collections::HashMap<(String, String), Vec<usize>>,
+    is: crate::HashMap<(String, String), usize>,
+    is_not: crate::HashMap<(String, String), Vec<usize>>,
 }
 
 impl Decisions {

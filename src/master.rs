@@ -2,7 +2,7 @@
 //! with the header found the tolerant way, every row checked (a configured unit, a name, a
 //! unique key). Problems are configuration errors that name the row.
 
-use std::collections::HashMap;
+use crate::HashMap;
 use std::path::Path;
 
 use thiserror::Error;
@@ -69,7 +69,7 @@ fn assign(cells: &[(u32, String)]) -> HashMap<Col, u32> {
         }
     }
     cands.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for (_, col, key) in cands {
         if !out.contains_key(&key) && !out.values().any(|c| *c == col) {
             out.insert(key, col);
@@ -134,10 +134,10 @@ fn parse_rows<'a>(
     let vocab = crate::layout::Layout::embedded().vocab;
     let get = |row: &GridRow, col: Col| cols.get(&col).map_or(CellValue::Empty, |c| row.get(*c).clone());
     let mut orgs: Vec<Org> = Vec::new();
-    let mut by_key: HashMap<(String, String), u32> = HashMap::new();
-    let mut by_code: HashMap<String, u32> = HashMap::new();
+    let mut by_key: HashMap<(String, String), u32> = HashMap::default();
+    let mut by_code: HashMap<String, u32> = HashMap::default();
     // Each unit by its name and aliases (the first configured unit wins, as in is_named).
-    let mut units: HashMap<&str, &crate::config::Unit> = HashMap::new();
+    let mut units: HashMap<&str, &crate::config::Unit> = HashMap::default();
     for u in &config.units {
         for w in std::iter::once(&u.name).chain(&u.aliases) {
             units.entry(w.as_str()).or_insert(u);

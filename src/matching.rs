@@ -6,7 +6,7 @@
 //! other units; only a same-unit candidate clearly ahead of the rest is accepted, the review
 //! band asks, and a fuzzy candidate from another unit goes to review at best.
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use serde::Serialize;
 
@@ -119,16 +119,16 @@ impl<'a> MasterIndex<'a> {
         let mut idx = MasterIndex {
             prepared: Vec::with_capacity(orgs.len()),
             fuzzy: FuzzyIndex::default(),
-            by_unit: HashMap::new(),
+            by_unit: HashMap::default(),
             thresholds: thresholds.clone(),
             decisions: Decisions::default(),
             orgs,
             normalizer: Normalizer::new(organiser, &unit_names.iter().map(String::as_str).collect::<Vec<_>>()),
-            exact: HashMap::new(),
-            code: HashMap::new(),
-            key: HashMap::new(),
-            alias: HashMap::new(),
-            place: HashMap::new(),
+            exact: HashMap::default(),
+            code: HashMap::default(),
+            key: HashMap::default(),
+            alias: HashMap::default(),
+            place: HashMap::default(),
         };
         // Normalising and reading the pinyin of every name is the costly part: on all cores.
         let normalized: Vec<(Normalized, Prepared, Vec<Normalized>)> = orgs

@@ -173,7 +173,7 @@ pub fn normalize(name: &str, organiser: &str, unit_names: &[&str]) -> Normalized
 pub struct Normalizer {
     /// The organiser and the region prefixes, in the order they are tried.
     fixed: Vec<String>,
-    units: std::collections::HashSet<String>,
+    units: crate::HashSet<String>,
     /// Length in characters of the longest unit name.
     longest_unit: usize,
 }

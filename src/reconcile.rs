@@ -2,7 +2,9 @@
 //! quotas, and every discrepancy with a Chinese message that says what is wrong and what is
 //! expected. Pure functions over plain data.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use crate::HashMap;
 
 use serde::Serialize;
 
@@ -96,10 +98,10 @@ pub fn reconcile(
     mut issues: Vec<Issue>,
 ) -> Reconciled {
     let rules = &config.rules;
-    let mut seen: HashMap<(String, usize), String> = HashMap::new();
+    let mut seen: HashMap<(String, usize), String> = HashMap::default();
     // The columns of each sheet, looked up by file and sheet (the first entry of a combined
     // file's sheet, as every unit's entry of it has the same columns).
-    let mut sheet_of: HashMap<(&str, Option<&str>), &SheetColumns> = HashMap::new();
+    let mut sheet_of: HashMap<(&str, Option<&str>), &SheetColumns> = HashMap::default();
     for s in sheets {
         sheet_of.entry((s.source.file.as_str(), s.source.sheet.as_deref())).or_insert(s);
     }
@@ -292,7 +294,7 @@ pub fn reconcile(
         }
     }
 
-    let mut by_unit: HashMap<&str, Vec<&Record>> = HashMap::new();
+    let mut by_unit: HashMap<&str, Vec<&Record>> = HashMap::default();
     for r in &records {
         by_unit.entry(r.raw.unit.as_str()).or_default().push(r);
     }
@@ -369,7 +371,7 @@ pub fn reconcile(
 /// Counts each unit's errors and warnings and decides whether it is compliant; run again
 /// when later stages (month over month) add issues.
 pub fn tally(units: &mut [UnitSummary], issues: &[Issue]) {
-    let mut counts: HashMap<&str, (u32, u32)> = HashMap::new();
+    let mut counts: HashMap<&str, (u32, u32)> = HashMap::default();
     for i in issues {
         if let Some(u) = i.unit.as_deref() {
             let c = counts.entry(u).or_default();

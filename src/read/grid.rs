@@ -2,7 +2,7 @@
 //! cells, and the merged regions with their values filled into every covered cell (so a
 //! value merged down several rows applies to each row), remembering which cells were filled.
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use crate::values::CellValue;
 
@@ -84,7 +84,7 @@ impl Grid {
             }
         }
         let mut grid =
-            Grid { name, visible, rows, merges, filled: HashMap::new(), unreadable_cells: 0, broken_text: false };
+            Grid { name, visible, rows, merges, filled: HashMap::default(), unreadable_cells: 0, broken_text: false };
         grid.fill_merges();
         grid
     }

@@ -150,7 +150,7 @@ pub fn assign_columns(layout: &Layout, cells: &[(u32, String)]) -> BTreeMap<Fiel
 
 /// Header candidates of each cell text, remembered: data rows repeat their texts (是, 达标,
 /// the same measures), and every data row is checked for being a repeated header.
-type CandidateMemo = std::collections::HashMap<String, Vec<(FieldKey, HeaderScore)>>;
+type CandidateMemo = crate::HashMap<String, Vec<(FieldKey, HeaderScore)>>;
 
 fn assign_columns_with(
     cells: &[(u32, String)],
@@ -367,7 +367,7 @@ pub fn read_sheet(grid: &Grid, ctx: &SheetContext<'_>) -> SheetOutcome {
         ));
     }
 
-    let mut memo = CandidateMemo::new();
+    let mut memo = CandidateMemo::default();
     for row in grid.non_blank_rows() {
         if row.index < first_header_row {
             out.skip_row(reason::TITLE);

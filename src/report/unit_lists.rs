@@ -11,7 +11,7 @@
 
 use rust_xlsxwriter::XlsxError;
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use crate::model::{Issue, RejectedRow, Severity};
 use crate::report::Report;
@@ -47,13 +47,13 @@ pub struct Problems<'r> {
 
 impl<'r> Problems<'r> {
     pub fn of(report: &'r Report<'_>) -> Problems<'r> {
-        let mut issues: HashMap<&str, Vec<&Issue>> = HashMap::new();
+        let mut issues: HashMap<&str, Vec<&Issue>> = HashMap::default();
         for i in report.issues.iter().filter(|i| is_problem(i.severity())) {
             if let Some(u) = i.unit.as_deref() {
                 issues.entry(u).or_default().push(i);
             }
         }
-        let mut rejected: HashMap<&str, Vec<&RejectedRow>> = HashMap::new();
+        let mut rejected: HashMap<&str, Vec<&RejectedRow>> = HashMap::default();
         for r in report.rejected_rows() {
             if let Some(u) = r.unit.as_deref() {
                 rejected.entry(u).or_default().push(r);

@@ -12,7 +12,9 @@
 //! when it opens a file. Widths and heights come from an estimate of the printed width of each
 //! text (a Chinese character is as wide as the font is high, a digit about half of that).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use crate::HashMap;
 
 use rayon::prelude::*;
 use rust_xlsxwriter::{
@@ -1502,7 +1504,7 @@ struct Lookup<'r> {
 
 impl<'r> Lookup<'r> {
     fn new(report: &'r Report<'r>) -> Lookup<'r> {
-        let mut valid: HashMap<(usize, &str), Vec<&Record>> = HashMap::new();
+        let mut valid: HashMap<(usize, &str), Vec<&Record>> = HashMap::default();
         for r in report.records.iter().filter(|r| r.valid) {
             if let Some(org) = r.m.org {
                 valid.entry((org, r.raw.unit.as_str())).or_default().push(r);
