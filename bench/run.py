@@ -19,6 +19,7 @@ Needs: cargo, python3 with pandas, python-calamine, rapidfuzz, xlsxwriter, openp
 """
 
 import argparse
+import importlib.metadata
 import datetime as dt
 import os
 import platform
@@ -185,7 +186,8 @@ def py_versions():
     for mod in ("pandas", "python_calamine", "rapidfuzz", "xlsxwriter", "openpyxl"):
         try:
             m = __import__(mod)
-            out[mod] = getattr(m, "__version__", "?")
+            # python_calamine has no __version__; its distribution metadata has.
+            out[mod] = getattr(m, "__version__", None) or importlib.metadata.version(mod.replace("_", "-"))
         except ImportError:
             out[mod] = "not installed"
     return out
