@@ -9,6 +9,7 @@ pub mod review;
 pub mod sheet;
 pub mod sniff;
 pub mod xls_extent;
+pub mod xlsx_merges;
 
 use std::io::Cursor;
 
@@ -163,7 +164,7 @@ fn is_visible(v: SheetVisible) -> bool {
 }
 
 /// The worksheets of a workbook (chart and dialog sheets hold no return).
-fn worksheet_list<R: Reader<Cursor<Vec<u8>>>>(wb: &R) -> Vec<(String, bool)> {
+fn worksheet_list<'b, R: Reader<Cursor<&'b [u8]>>>(wb: &R) -> Vec<(String, bool)> {
     wb.sheets_metadata()
         .iter()
         .filter(|s| matches!(s.typ, SheetType::WorkSheet))
@@ -176,17 +177,20 @@ fn dimensions_to_merge(d: &calamine::Dimensions) -> Merge {
 }
 
 fn read_xlsx(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| match e {
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsxError::Password => ReadError::Encrypted,
         e => corrupt(e),
     })?;
     let is_1904 = wb.has_1904_epoch();
     let modified = wb.workbook_properties().ok().and_then(|p| p.modified);
+    let mut parts = xlsx_merges::SheetParts::new(bytes);
     let mut sheets = Vec::new();
     for (name, visible) in worksheet_list(&wb) {
         let grid = (|| {
-            let merges: Vec<Merge> =
-                wb.merge_cells_by_sheet_name(&name).map_err(corrupt)?.iter().map(dimensions_to_merge).collect();
+            let merges: Vec<Merge> = match parts.as_mut().and_then(|p| p.merges(&name)) {
+                Some(merges) => merges,
+                None => wb.merge_cells_by_sheet_name(&name).map_err(corrupt)?.iter().map(dimensions_to_merge).collect(),
+            };
             let mut reader = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
             let next = || {
                 reader.next_cell_with_formula_metadata().map_err(corrupt).map(|cell| {
@@ -255,7 +259,7 @@ fn collect_cells<'a>(
 }
 
 fn read_xlsb(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
-    let mut wb: Xlsb<_> = Xlsb::new(Cursor::new(bytes.to_vec())).map_err(|e| match e {
+    let mut wb: Xlsb<_> = Xlsb::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsbError::Password => ReadError::Encrypted,
         e => corrupt(e),
     })?;
@@ -282,7 +286,7 @@ fn read_xls(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
         return Err(ReadError::Corrupt(format!("工作表声明的范围约{declared}个单元格，超出.xls格式的最大范围")));
     }
     check_extents(Some(extents), max_cells)?;
-    let mut wb: Xls<_> = Xls::new(Cursor::new(bytes.to_vec())).map_err(|e| match e {
+    let mut wb: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsError::Password => ReadError::Encrypted,
         e => corrupt(e),
     })?;
@@ -303,7 +307,7 @@ fn read_xls(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
 
 fn read_ods(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
     check_extents(ods_extent::sheet_extents(bytes), max_cells)?;
-    let mut wb: Ods<_> = Ods::new(Cursor::new(bytes.to_vec())).map_err(|e| match e {
+    let mut wb: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::OdsError::Password => ReadError::Encrypted,
         e => corrupt(e),
     })?;

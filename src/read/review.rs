@@ -20,7 +20,7 @@ pub struct ReviewChoice {
 
 /// The filled-in rows of the 待核实 sheets (and their continuations) of a summary workbook.
 pub fn review_choices(bytes: &[u8]) -> Result<Vec<ReviewChoice>, ReadError> {
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| ReadError::Corrupt(e.to_string()))?;
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| ReadError::Corrupt(e.to_string()))?;
     let names: Vec<String> = wb.sheet_names().into_iter().filter(|n| n.starts_with("待核实")).collect();
     let mut out = Vec::new();
     for name in names {

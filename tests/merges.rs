@@ -1,0 +1,61 @@
+//! The merged ranges huizong finds by searching a sheet's XML (src/read/xlsx_merges.rs) are
+//! the ones calamine finds by parsing it, for every .xlsx at hand: calamine's odd test
+//! workbooks (../shared/corpora), the fixtures and the samples (made by rust_xlsxwriter,
+//! openpyxl and LibreOffice).
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use calamine::{Reader, Xlsx};
+use huizong::read::Merge;
+use huizong::read::xlsx_merges::SheetParts;
+
+fn xlsx_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            xlsx_files(&path, out);
+        } else if path.extension().is_some_and(|x| x == "xlsx" || x == "xlsm") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn merged_ranges_found_by_search_are_calamines() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["../shared/corpora", "tests/fixtures", "samples"] {
+        xlsx_files(&root.join(dir), &mut files);
+    }
+    files.sort();
+    let (mut searched, mut with_merges, mut left) = (0, 0, 0);
+    for path in &files {
+        let Ok(bytes) = std::fs::read(path) else { continue };
+        let Some(mut parts) = SheetParts::new(&bytes) else {
+            left += 1;
+            continue;
+        };
+        let Ok(mut wb) = Xlsx::new(Cursor::new(bytes.clone())) else { continue };
+        for name in wb.sheet_names() {
+            let Some(ours) = parts.merges(&name) else {
+                left += 1;
+                continue;
+            };
+            let theirs: Vec<Merge> = match wb.merge_cells_by_sheet_name(&name) {
+                Ok(d) => d
+                    .iter()
+                    .map(|d| Merge { first_row: d.start.0, first_col: d.start.1, last_row: d.end.0, last_col: d.end.1 })
+                    .collect(),
+                Err(e) => panic!("{}!{name}: calamine fails ({e}) where the search found {ours:?}", path.display()),
+            };
+            assert_eq!(ours, theirs, "{}!{name}", path.display());
+            searched += 1;
+            with_merges += usize::from(!theirs.is_empty());
+        }
+    }
+    eprintln!("{searched} sheets searched, {with_merges} with merges, {left} left to calamine");
+    // Most sheets are searched, many of them with merged titles.
+    assert!(searched >= 100 && with_merges >= 30, "{searched} sheets searched, {with_merges} with merges, {left} left");
+}
