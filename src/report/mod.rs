@@ -109,11 +109,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// A temporary file beside `path` (in the same folder, so that renaming it into place is
-/// atomic), removed unless persisted.
+/// atomic), removed unless persisted. It is made with the permissions of any file the user
+/// saves (read and write for all, less the umask), not a temporary file's owner-only ones:
+/// the outputs are documents to pass on.
 pub fn staged(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    tempfile::Builder::new().prefix(".huizong-").suffix(".tmp").tempfile_in(dir)
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".huizong-").suffix(".tmp");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder.tempfile_in(dir)
 }
 
 /// Whether files can be made in the system's temporary folder. rust_xlsxwriter writes a long
@@ -136,6 +142,20 @@ pub fn check_temp_dir() -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::write_atomic;
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_are_readable_like_any_saved_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("汇总_2015-10.json");
+        write_atomic(&path, b"{}").expect("write");
+        let saved = dir.path().join("saved.txt");
+        std::fs::write(&saved, b"{}").expect("write");
+        let mode = |p: &std::path::Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        // 0o644 under the usual umask; a temporary file's would be 0o600.
+        assert_eq!(mode(&path), mode(&saved), "{:o}", mode(&path));
+    }
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temporary_file() {
