@@ -329,7 +329,7 @@ fn run(a: RunArgs) -> Result<u8, Failure> {
         written.push(period.to_string());
         if i + 1 == jobs.len() {
             // The process ends here: the operating system takes the last period's records
-            // and master list back at once, where freeing them one by one took 0.2 s at
+            // and master list back at once, where freeing them one by one took 0.1–0.2 s at
             // province scale (150,000 records, 182,000 organisations).
             std::mem::forget(result);
             std::mem::forget(orgs);
