@@ -268,6 +268,31 @@ fn correction_lists_are_written_per_unit_and_skipped_with_no_unit_lists() {
     assert!(!ws2.path().join("输出/退回修改").exists());
 }
 
+#[test]
+fn a_correction_list_that_cannot_be_written_fails_the_run_and_nothing_is_replaced() {
+    let ws = workspace();
+    let ok = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let out = ws.path().join("输出");
+    let summary = std::fs::read(out.join("汇总_2015-10.xlsx")).expect("summary");
+    let report = std::fs::read(out.join("汇总_2015-10.json")).expect("report");
+    // The lists' folder is a file now: no list can be made, on any of the list threads.
+    std::fs::remove_dir_all(out.join("退回修改")).expect("remove lists");
+    std::fs::write(out.join("退回修改"), b"not a folder").expect("block");
+    let failed = huizong(ws.path(), &["run", "returns/2015-10", "-q"]);
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+    assert!(stderr(&failed).contains("无法写入"), "{}", stderr(&failed));
+    assert!(stderr(&failed).contains("问题清单"), "{}", stderr(&failed));
+    assert_eq!(std::fs::read(out.join("汇总_2015-10.xlsx")).expect("summary"), summary);
+    assert_eq!(std::fs::read(out.join("汇总_2015-10.json")).expect("report"), report);
+    let stray: Vec<_> = std::fs::read_dir(&out)
+        .expect("outputs")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(stray.is_empty(), "no temporary files left behind: {stray:?}");
+}
+
 /// An .xlsx-named zip whose one entry inflates 48 MB of zeros from a few kilobytes.
 fn zip_bomb() -> Vec<u8> {
     use std::io::Write;
