@@ -207,6 +207,16 @@ fn the_output_folder_may_not_be_the_period_folder() {
     assert_eq!(names.len(), 1, "nothing written among the inputs: {names:?}");
 }
 
+/// The names of the temporary files (`.huizong-*.tmp`) in `dir`.
+fn temporary_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("outputs")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
 #[test]
 fn a_failed_run_leaves_the_previous_outputs_intact() {
     let ws = workspace();
@@ -233,12 +243,7 @@ fn a_failed_run_leaves_the_previous_outputs_intact() {
     for (name, bytes) in before {
         assert_eq!(std::fs::read(out.join(&name)).expect("still there"), bytes, "{name:?} changed");
     }
-    let stray: Vec<_> = std::fs::read_dir(&out)
-        .expect("outputs")
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .collect();
-    assert!(stray.is_empty(), "no temporary files left behind");
+    assert_eq!(temporary_files(&out), Vec::<String>::new(), "no temporary files left behind");
 }
 
 #[test]
@@ -285,12 +290,7 @@ fn a_correction_list_that_cannot_be_written_fails_the_run_and_nothing_is_replace
     assert!(stderr(&failed).contains("问题清单"), "{}", stderr(&failed));
     assert_eq!(std::fs::read(out.join("汇总_2015-10.xlsx")).expect("summary"), summary);
     assert_eq!(std::fs::read(out.join("汇总_2015-10.json")).expect("report"), report);
-    let stray: Vec<_> = std::fs::read_dir(&out)
-        .expect("outputs")
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .collect();
-    assert!(stray.is_empty(), "no temporary files left behind: {stray:?}");
+    assert_eq!(temporary_files(&out), Vec::<String>::new(), "no temporary files left behind");
 }
 
 /// An .xlsx-named zip whose one entry inflates 48 MB of zeros from a few kilobytes.

@@ -155,7 +155,7 @@ fn merges_in(xml: &[u8]) -> Option<Vec<Merge>> {
 fn range(r: &str) -> Option<Merge> {
     let (first, last) = match r.split_once(':') {
         Some((a, b)) => (cell(a)?, cell(b)?),
-        None => (cell(r)?, cell(r)?),
+        None => cell(r).map(|c| (c, c))?,
     };
     Some(Merge { first_row: first.0, first_col: first.1, last_row: last.0, last_col: last.1 })
 }
