@@ -350,11 +350,15 @@ pub fn write_outputs(
             .map_err(|e| write_error(&json_path, e))?;
         Ok(tmp)
     };
-    let write_workbook = |workbook: &mut rust_xlsxwriter::Workbook| -> Result<tempfile::NamedTempFile> {
+    // The workbook is saved, not yet synced, and then dropped: its long sheets' temporary
+    // files go with it, so the sync below does not write them to disk.
+    let write_workbook = |mut workbook: rust_xlsxwriter::Workbook| -> Result<tempfile::NamedTempFile> {
         let _t = crate::timing::stage("汇总表压缩保存");
         let tmp = report::staged(&xlsx_path).map_err(|e| write_error(&xlsx_path, e))?;
-        workbook.save(tmp.path()).context("生成汇总表失败")?;
-        tmp.as_file().sync_all().map_err(|e| write_error(&xlsx_path, e))?;
+        // Buffered: the zip writer writes each compressed piece as it comes, a few KB at a time.
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
+        workbook.save_to_writer(&mut out).context("生成汇总表失败")?;
+        out.into_inner().map_err(|e| write_error(&xlsx_path, e.into_error()))?;
         Ok(tmp)
     };
     let lists_dir = out_dir.join(report::unit_lists::FOLDER);
@@ -365,7 +369,7 @@ pub fn write_outputs(
         let _t = crate::timing::stage("生成问题清单");
         let problems = report::unit_lists::Problems::of(&report);
         let units = problems.units();
-        // The lists are made, written and synced by threads of their own, several at once:
+        // The lists are made and written by threads of their own, several at once:
         // saving a workbook, rust_xlsxwriter starts a thread for each sheet held in memory
         // and waits for it, so one list at a time would mostly wait for a core.
         let next = std::sync::atomic::AtomicUsize::new(0);
@@ -375,9 +379,7 @@ pub fn write_outputs(
             let name = report::unit_lists::file_name(unit, &report);
             let path = lists_dir.join(&name);
             let mut tmp = report::staged(&path).map_err(|e| write_error(&path, e))?;
-            std::io::Write::write_all(&mut tmp, &bytes)
-                .and_then(|()| tmp.as_file().sync_all())
-                .map_err(|e| write_error(&path, e))?;
+            std::io::Write::write_all(&mut tmp, &bytes).map_err(|e| write_error(&path, e))?;
             Ok((name, tmp))
         };
         let mut made: Vec<(usize, Result<(String, tempfile::NamedTempFile)>)> = std::thread::scope(|scope| {
@@ -414,14 +416,17 @@ pub fn write_outputs(
     // saving the workbook then compresses them on one core, and the correction lists are
     // made beside that.
     let workbook_timer = crate::timing::stage("生成汇总表");
-    let (mut workbook, json_tmp) = {
+    let (workbook, json_tmp) = {
         let _t = crate::timing::stage("汇总表各表");
         report::workbook::build_workbook_with(&report, write_json).context("生成汇总表失败")?
     };
-    let (xlsx_tmp, lists) = rayon::join(|| write_workbook(&mut workbook), write_lists);
+    let (xlsx_tmp, lists) = rayon::join(|| write_workbook(workbook), write_lists);
     drop(workbook_timer);
     let (xlsx_tmp, json_tmp, lists) = (xlsx_tmp?, json_tmp?, lists?);
     let _t = crate::timing::stage("写入文件");
+    // The workbook and the lists are synced together (the JSON was synced as it was written).
+    let unsynced = std::iter::once(xlsx_tmp.as_file()).chain(lists.iter().map(|(_, tmp)| tmp.as_file()));
+    report::sync_files(unsynced).map_err(|e| write_error(out_dir, e))?;
     let persist = |tmp: tempfile::NamedTempFile, path: &Path| -> Result<()> {
         tmp.persist(path).map_err(|e| write_error(path, e.error))?;
         Ok(())

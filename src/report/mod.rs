@@ -108,6 +108,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Makes written files durable before they are renamed into place. On Linux one `syncfs`
+/// flushes them all at once: a province's 1,400 correction lists synced one by one wait on
+/// the disk 1,400 times. Elsewhere each file is synced.
+pub fn sync_files<'a>(files: impl IntoIterator<Item = &'a std::fs::File>) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    if let Some(first) = files.into_iter().next() {
+        rustix::fs::syncfs(first)?;
+    }
+    #[cfg(not(target_os = "linux"))]
+    for file in files {
+        file.sync_all()?;
+    }
+    Ok(())
+}
+
 /// A temporary file beside `path` (in the same folder, so that renaming it into place is
 /// atomic), removed unless persisted. It is made with the permissions of any file the user
 /// saves (read and write for all, less the umask), not a temporary file's owner-only ones:
