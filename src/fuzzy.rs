@@ -69,6 +69,9 @@ pub struct Prepared {
     pub core: Vec<char>,
     /// Toneless readings of each core character (the character itself when it has none).
     pub readings: Vec<Vec<&'static str>>,
+    /// The first reading of each core character packed into a number ([`sound_code`]), for
+    /// comparing without comparing strings; 0 when there is none or it does not fit.
+    sounds: Vec<u64>,
     pub kind: Option<&'static str>,
     pub party: Option<&'static str>,
 }
@@ -97,8 +100,9 @@ impl Prepared {
             rest = rest.strip_suffix(k).unwrap_or(rest);
         }
         let core: Vec<char> = rest.chars().collect();
-        let readings = core.iter().map(|c| readings_of(*c)).collect();
-        Prepared { core, readings, kind, party }
+        let readings: Vec<Vec<&'static str>> = core.iter().map(|c| readings_of(*c)).collect();
+        let sounds = readings.iter().map(|r| r.first().map_or(0, |s| sound_code(s))).collect();
+        Prepared { core, readings, sounds, kind, party }
     }
 
     /// The distinct syllables of the core (characters without a reading stand for themselves
@@ -164,12 +168,27 @@ fn distance_rows(
     prev.get(b).copied().unwrap_or(a.max(b))
 }
 
+/// A toneless syllable's bytes packed into a number (they are at most 6 letters, or 4 with
+/// a ü); 0 for a longer one, which is then compared as text.
+fn sound_code(syllable: &str) -> u64 {
+    let bytes = syllable.as_bytes();
+    if bytes.is_empty() || bytes.len() > 8 {
+        return 0;
+    }
+    bytes.iter().fold(0u64, |code, b| code << 8 | u64::from(*b))
+}
+
 fn same_sound(a: &Prepared, i: usize, b: &Prepared, j: usize) -> bool {
     if a.core.get(i) == b.core.get(j) {
         return true;
     }
+    let (Some(&x), Some(&y)) = (a.sounds.get(i), b.sounds.get(j)) else { return false };
+    if x != 0 && x == y {
+        return true;
+    }
+    // Only a heteronym (or a syllable without a code) can agree beyond the first reading.
     match (a.readings.get(i), b.readings.get(j)) {
-        (Some(x), Some(y)) => x.iter().any(|r| y.contains(r)),
+        (Some(r), Some(s)) if r.len() > 1 || s.len() > 1 || x == 0 || y == 0 => r.iter().any(|t| s.contains(t)),
         _ => false,
     }
 }
@@ -195,7 +214,9 @@ pub fn similarity(q: &Prepared, c: &Prepared) -> Similarity {
     }
     let longer = n.max(m) as f64;
     let char_sim = 1.0 - edit_distance(n, m, |i, j| q.core.get(i) == c.core.get(j)) as f64 / longer;
-    let pinyin_sim = 1.0 - edit_distance(n, m, |i, j| same_sound(q, i, c, j)) as f64 / longer;
+    // Sounds agree wherever characters do: identical cores need no second comparison.
+    let pinyin_sim =
+        if char_sim == 1.0 { 1.0 } else { 1.0 - edit_distance(n, m, |i, j| same_sound(q, i, c, j)) as f64 / longer };
     let mut core = char_sim.max(HOMOPHONE_FACTOR * pinyin_sim);
     let mut caution = Caution::None;
     if char_sim < 1.0 {
@@ -443,7 +464,7 @@ impl FuzzyIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::{Caution, FuzzyIndex, Prepared, similarity};
+    use super::{Caution, FuzzyIndex, Prepared, same_sound, similarity};
 
     fn sim(a: &str, b: &str) -> f64 {
         similarity(&Prepared::new(a), &Prepared::new(b)).score
@@ -459,6 +480,23 @@ mod tests {
         assert_eq!(p.kind, Some("有限公司"));
         // A one-character place keeps its kind character rather than becoming empty.
         assert_eq!(Prepared::new("村").core, vec!['村']);
+    }
+
+    #[test]
+    fn sounds_compared_by_number_agree_with_the_readings() {
+        // Heteronyms (长 chang/zhang, 行 xing/hang, 重 zhong/chong), ü (绿 lü), a character
+        // without a reading (A) and plain homophones (寺/四, 溪/西).
+        let a = Prepared::new("长行重绿A寺溪张杭冲律虑四西航");
+        let mut agree = 0;
+        for i in 0..a.core.len() {
+            for j in 0..a.core.len() {
+                let by_text = a.core[i] == a.core[j] || a.readings[i].iter().any(|r| a.readings[j].contains(r));
+                assert_eq!(same_sound(&a, i, &a, j), by_text, "{} {}", a.core[i], a.core[j]);
+                agree += usize::from(by_text && i != j);
+            }
+        }
+        // The pairs that sound alike without being the same character are found.
+        assert!(agree >= 12, "{agree}");
     }
 
     #[test]
