@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 // mimalloc instead of the system allocator: the stages run on several threads, and glibc's
 // per-thread arenas kept memory freed by one stage out of reach of the next (province run:
-// 714 MB peak with glibc, see docs/BENCHMARKS.md).
+// 714 MB peak with glibc, see docs/BENCHMARKS.md). It is built without transparent huge
+// pages (Cargo.toml): zeroing whole 2 MB pages on first touch cost more than it saved.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
