@@ -83,9 +83,9 @@ pub fn units_with_problems<'r>(report: &'r Report<'_>) -> Vec<&'r str> {
 }
 
 /// The rows of a unit's list (without 序号) and its counts of errors and warnings.
-fn list_rows(problems: &Problems<'_>, unit: &str) -> (Vec<Vec<Cell>>, usize, usize) {
+fn list_rows<'r>(problems: &'r Problems<'_>, unit: &str) -> (Vec<Vec<Cell<'r>>>, usize, usize) {
     let issues: &[&Issue] = problems.issues.get(unit).map_or(&[], Vec::as_slice);
-    let issue_row = |i: &Issue| {
+    let issue_row = |i: &'r Issue| -> Vec<Cell<'r>> {
         vec![
             Cell::tag(i.severity().label()),
             Cell::text(i.code.label()),

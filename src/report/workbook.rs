@@ -17,6 +17,8 @@ use std::collections::BTreeSet;
 use crate::HashMap;
 
 use rayon::prelude::*;
+use std::borrow::Cow;
+
 use rust_xlsxwriter::{
     Chart, ChartFont, ChartFormat, ChartLegendPosition, ChartLine, ChartSolidFill, ChartType, Color,
     ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatFormula, DataValidation, DocProperties,
@@ -339,67 +341,68 @@ fn row_height(cells: &[Cell], widths: &[f64]) -> f64 {
 
 /// One cell of a table row.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Cell {
-    /// Text, left-aligned and wrapped.
-    Text(String),
+pub(super) enum Cell<'a> {
+    /// Text, left-aligned and wrapped (borrowed from the report where it can be: a province's
+    /// 明细 has 3 million cells).
+    Text(Cow<'a, str>),
     /// A short label (是/否, —, 错误), centred.
-    Tag(String),
+    Tag(Cow<'a, str>),
     Number(f64),
     /// A ratio shown as a percentage ("0.0%").
     Percent(f64),
     /// A similarity score ("0.00").
     Score(f64),
     /// A 来源 cell: a link to the source cell in the summary workbook, plain text elsewhere.
-    Source(Source),
+    Source(Cow<'a, Source>),
     /// An empty answer cell with a drop-down of the given choices.
     Choice(Vec<String>),
     /// Empty but bordered.
     Blank,
 }
 
-impl Cell {
-    pub(super) fn text(s: impl Into<String>) -> Cell {
+impl<'a> Cell<'a> {
+    pub(super) fn text(s: impl Into<Cow<'a, str>>) -> Cell<'a> {
         Cell::Text(s.into())
     }
 
-    pub(super) fn tag(s: impl Into<String>) -> Cell {
+    pub(super) fn tag(s: impl Into<Cow<'a, str>>) -> Cell<'a> {
         Cell::Tag(s.into())
     }
 
-    pub(super) fn opt_text(s: Option<&str>) -> Cell {
+    pub(super) fn opt_text(s: Option<&'a str>) -> Cell<'a> {
         s.map_or(Cell::Blank, Cell::text)
     }
 
-    pub(super) fn count(n: u32) -> Cell {
+    pub(super) fn count(n: u32) -> Cell<'a> {
         Cell::Number(f64::from(n))
     }
 
-    fn opt_count(n: Option<u32>) -> Cell {
+    fn opt_count(n: Option<u32>) -> Cell<'a> {
         n.map_or(Cell::Blank, Cell::count)
     }
 
     /// A figure that does not apply (a unit without a belt) is shown as —.
-    fn count_or_dash(n: Option<u32>) -> Cell {
+    fn count_or_dash(n: Option<u32>) -> Cell<'a> {
         n.map_or(Cell::tag(DASH), Cell::count)
     }
 
-    fn yes_no(b: bool) -> Cell {
+    fn yes_no(b: bool) -> Cell<'a> {
         Cell::tag(if b { "是" } else { "否" })
     }
 
-    pub(super) fn opt_source(s: Option<&Source>) -> Cell {
-        s.map_or(Cell::Blank, |s| Cell::Source(s.clone()))
+    pub(super) fn opt_source(s: Option<&'a Source>) -> Cell<'a> {
+        s.map_or(Cell::Blank, |s| Cell::Source(Cow::Borrowed(s)))
     }
 
     /// The text a reader sees in the cell.
-    fn shown(&self) -> std::borrow::Cow<'_, str> {
+    fn shown(&self) -> Cow<'_, str> {
         match self {
-            Cell::Text(s) | Cell::Tag(s) => std::borrow::Cow::Borrowed(s),
+            Cell::Text(s) | Cell::Tag(s) => Cow::Borrowed(s),
             Cell::Number(n) => n.to_string().into(),
             Cell::Percent(x) => format!("{:.1}%", x * 100.0).into(),
             Cell::Score(x) => format!("{x:.2}").into(),
             Cell::Source(s) => s.display().into(),
-            Cell::Choice(_) | Cell::Blank => std::borrow::Cow::Borrowed(""),
+            Cell::Choice(_) | Cell::Blank => Cow::Borrowed(""),
         }
     }
 
@@ -895,7 +898,7 @@ pub(super) struct Table<'a> {
     /// A line between the title and the header (a correction list's count).
     pub(super) note: Option<&'a str>,
     pub(super) headers: &'a [&'a str],
-    pub(super) rows: &'a [Vec<Cell>],
+    pub(super) rows: &'a [Vec<Cell<'a>>],
     /// What the first data row says when there are no rows.
     pub(super) empty: &'a str,
     /// Whether the header gets an auto-filter (list sheets do, a page of notes does not).
@@ -923,12 +926,12 @@ pub(super) fn write_table(wb: &mut Workbook, ctx: &Ctx, t: &Table<'_>) -> Result
     // memory (the rows go out in order).
     let streamed = t.rows.len() > STREAM_ROWS;
     let ws = if streamed { wb.add_worksheet_with_constant_memory()? } else { wb.add_worksheet() };
-    let rows = |r: std::ops::Range<usize>| std::borrow::Cow::Borrowed(t.rows.get(r).unwrap_or(&[]));
+    let rows = |r: std::ops::Range<usize>| Cow::Borrowed(t.rows.get(r).unwrap_or(&[]));
     write_table_from(ws, ctx, t, t.rows.len(), &rows, streamed)
 }
 
 /// Rows of a table by range: borrowed from a list, or built on demand.
-type RowsOf<'r> = dyn Fn(std::ops::Range<usize>) -> std::borrow::Cow<'r, [Vec<Cell>]> + Sync + 'r;
+type RowsOf<'r> = dyn Fn(std::ops::Range<usize>) -> Cow<'r, [Vec<Cell<'r>>]> + Sync + 'r;
 
 /// Rows measured and written this many at a time.
 const CHUNK_ROWS: usize = 8_192;
@@ -1105,8 +1108,8 @@ fn list_sheet(
         let rows = |r: std::ops::Range<usize>| {
             let (from, to) = (start + r.start, start + r.end);
             match &make {
-                Some(make) => std::borrow::Cow::Owned(numbered_from(make(from..to), from)),
-                None => std::borrow::Cow::Borrowed(built.get(from..to).unwrap_or(&[])),
+                Some(make) => Cow::Owned(numbered_from(make(from..to), from)),
+                None => Cow::Borrowed(built.get(from..to).unwrap_or(&[])),
             }
         };
         write_table_from(&mut ws, ctx, &table, part.len(), &rows, streamed)?;
@@ -1118,12 +1121,12 @@ fn list_sheet(
 /// The rows of a list sheet: all built at once (short lists), or a count and a builder of
 /// any range of them (the long ones: 明细, 问题).
 enum ListRows<'f> {
-    Built(Box<dyn Fn() -> Vec<Vec<Cell>> + Send + Sync + 'f>),
-    Ranged(usize, Box<dyn Fn(std::ops::Range<usize>) -> Vec<Vec<Cell>> + Send + Sync + 'f>),
+    Built(Box<dyn Fn() -> Vec<Vec<Cell<'f>>> + Send + Sync + 'f>),
+    Ranged(usize, Box<dyn Fn(std::ops::Range<usize>) -> Vec<Vec<Cell<'f>>> + Send + Sync + 'f>),
 }
 
 /// Builds the rows of a range of a list.
-type RangeBuilder<'f> = dyn Fn(std::ops::Range<usize>) -> Vec<Vec<Cell>> + Send + Sync + 'f;
+type RangeBuilder<'f> = dyn Fn(std::ops::Range<usize>) -> Vec<Vec<Cell<'f>>> + Send + Sync + 'f;
 
 /// Puts 序号 (`first` + 1, …) in front of each row.
 fn numbered_from(rows: Vec<Vec<Cell>>, first: usize) -> Vec<Vec<Cell>> {
@@ -1293,14 +1296,14 @@ fn summary_headers(report: &Report<'_>) -> Vec<(String, usize)> {
     headers.iter().map(|(h, k)| (h.to_string(), *k)).collect()
 }
 
-fn ratio(valid: u32, quota: Option<u32>) -> Cell {
+fn ratio(valid: u32, quota: Option<u32>) -> Cell<'static> {
     match quota {
         Some(q) if q > 0 => Cell::Percent(f64::from(valid) / f64::from(q)),
         Some(_) | None => Cell::tag(DASH),
     }
 }
 
-fn unit_row(i: usize, u: &UnitSummary) -> Vec<Cell> {
+fn unit_row(i: usize, u: &UnitSummary) -> Vec<Cell<'_>> {
     vec![
         Cell::Number((i + 1) as f64),
         Cell::text(&u.unit),
@@ -1333,7 +1336,7 @@ fn sum_opt(units: &[UnitSummary], f: impl Fn(&UnitSummary) -> Option<u32>) -> Op
 
 /// The 合计 row, as values. The total 完成率 is over the units with a belt only: valid
 /// points of a unit without a quota would otherwise inflate it.
-fn total_row(units: &[UnitSummary]) -> Vec<Cell> {
+fn total_row(units: &[UnitSummary]) -> Vec<Cell<'_>> {
     let sum = |f: fn(&UnitSummary) -> u32| Cell::count(units.iter().map(f).sum());
     let belt_valid: u32 = units.iter().filter(|u| u.quota_points.is_some()).map(|u| u.valid_points).sum();
     let quota = sum_opt(units, |u| u.quota_points);
@@ -1518,7 +1521,7 @@ impl<'r> Lookup<'r> {
     }
 }
 
-fn detail_rows(report: &Report<'_>, records: &[Record]) -> Vec<Vec<Cell>> {
+fn detail_rows<'r>(report: &'r Report<'_>, records: &'r [Record]) -> Vec<Vec<Cell<'r>>> {
     records
         .iter()
         .map(|r| {
@@ -1541,13 +1544,13 @@ fn detail_rows(report: &Report<'_>, records: &[Record]) -> Vec<Vec<Cell>> {
                 Cell::opt_text(raw.contact_leader.as_deref()),
                 raw.acceptance.map_or(Cell::Blank, |a| Cell::tag(a.label())),
                 Cell::yes_no(r.valid),
-                Cell::Source(raw.source.clone()),
+                Cell::Source(Cow::Borrowed(&raw.source)),
             ]
         })
         .collect()
 }
 
-fn issue_rows(issues: &[Issue]) -> Vec<Vec<Cell>> {
+fn issue_rows(issues: &[Issue]) -> Vec<Vec<Cell<'_>>> {
     issues
         .iter()
         .map(|i| {
@@ -1570,7 +1573,7 @@ fn candidate_label(report: &Report<'_>, m: &MatchResult, org: usize, row_unit: &
     }
 }
 
-fn review_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
+fn review_rows<'r>(report: &'r Report<'_>) -> Vec<Vec<Cell<'r>>> {
     report
         .records
         .iter()
@@ -1591,7 +1594,7 @@ fn review_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
                 }
             }
             choices.push("否".to_string());
-            row.extend([Cell::Choice(choices), Cell::Source(r.raw.source.clone())]);
+            row.extend([Cell::Choice(choices), Cell::Source(Cow::Borrowed(&r.raw.source))]);
             row
         })
         .collect()
@@ -1607,7 +1610,7 @@ fn candidates_text(report: &Report<'_>, m: &MatchResult, row_unit: &str) -> Stri
 }
 
 /// Records without an organisation; rows awaiting review are on 待核实 instead.
-fn unmatched_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
+fn unmatched_rows<'r>(report: &'r Report<'_>, l: &'r Lookup<'_>) -> Vec<Vec<Cell<'r>>> {
     let messages: HashMap<usize, &str> = report
         .issues
         .iter()
@@ -1625,13 +1628,13 @@ fn unmatched_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
                 Cell::text(&r.m.normalized),
                 Cell::text(candidates_text(report, &r.m, &r.raw.unit)),
                 Cell::text(messages.get(&r.id).copied().unwrap_or("名册中未找到该名称")),
-                Cell::Source(r.raw.source.clone()),
+                Cell::Source(Cow::Borrowed(&r.raw.source)),
             ]
         })
         .collect()
 }
 
-fn gap_rows(units: &[UnitSummary]) -> Vec<Vec<Cell>> {
+fn gap_rows(units: &[UnitSummary]) -> Vec<Vec<Cell<'_>>> {
     units
         .iter()
         .filter(|u| u.points_shortfall.unwrap_or(0) > 0 || u.demo_shortfall > 0)
@@ -1650,7 +1653,7 @@ fn gap_rows(units: &[UnitSummary]) -> Vec<Vec<Cell>> {
 }
 
 /// An issue's row: 单位, then 组织名称 when `with_org`, then `middle`, then 说明 and 来源.
-fn issue_row(i: &Issue, with_org: bool, middle: impl IntoIterator<Item = Cell>) -> Vec<Cell> {
+fn issue_row<'r>(i: &'r Issue, with_org: bool, middle: impl IntoIterator<Item = Cell<'r>>) -> Vec<Cell<'r>> {
     let org = with_org.then(|| Cell::opt_text(i.org_name.as_deref()));
     std::iter::once(Cell::opt_text(i.unit.as_deref()))
         .chain(org)
@@ -1663,7 +1666,7 @@ fn issues_of<'r>(report: &'r Report<'_>, codes: &'r [IssueCode]) -> impl Iterato
     report.issues.iter().filter(move |i| codes.contains(&i.code))
 }
 
-fn star_rows(report: &Report<'_>, l: &Lookup<'_>, issues: &[&Issue]) -> Vec<Vec<Cell>> {
+fn star_rows<'r>(report: &'r Report<'_>, l: &'r Lookup<'_>, issues: &[&'r Issue]) -> Vec<Vec<Cell<'r>>> {
     let rules = &report.config.rules;
     issues
         .iter()
@@ -1677,7 +1680,7 @@ fn star_rows(report: &Report<'_>, l: &Lookup<'_>, issues: &[&Issue]) -> Vec<Vec<
         .collect()
 }
 
-fn venue_rows(l: &Lookup<'_>, issues: &[&Issue]) -> Vec<Vec<Cell>> {
+fn venue_rows<'r>(l: &'r Lookup<'_>, issues: &[&'r Issue]) -> Vec<Vec<Cell<'r>>> {
     issues
         .iter()
         .map(|i| {
@@ -1697,7 +1700,7 @@ fn other_occurrence<'r>(report: &'r Report<'_>, l: &Lookup<'r>, code: IssueCode,
     l.valid.get(&(org, unit))?.iter().copied().find(|r| r.id != rec.id)
 }
 
-fn duplicate_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
+fn duplicate_rows<'r>(report: &'r Report<'_>, l: &'r Lookup<'_>) -> Vec<Vec<Cell<'r>>> {
     let mut shown: BTreeSet<usize> = BTreeSet::new();
     let mut rows = Vec::new();
     for issue in issues_of(report, &[IssueCode::Duplicate, IssueCode::CrossUnit]) {
@@ -1714,7 +1717,7 @@ fn duplicate_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
                 Cell::opt_text(report.org(other).map(|o| o.name.as_str())),
                 Cell::text(kind),
                 Cell::text(note),
-                Cell::Source(other.raw.source.clone()),
+                Cell::Source(Cow::Borrowed(&other.raw.source)),
             ]);
         }
         if rec.is_none_or(|r| shown.insert(r.id)) {
@@ -1724,7 +1727,7 @@ fn duplicate_rows(report: &Report<'_>, l: &Lookup<'_>) -> Vec<Vec<Cell>> {
     rows
 }
 
-fn missing_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
+fn missing_rows<'r>(report: &'r Report<'_>) -> Vec<Vec<Cell<'r>>> {
     issues_of(report, &[IssueCode::MissingSubmission])
         .map(|i| {
             let unit = report.units.iter().find(|u| i.unit.as_deref() == Some(u.unit.as_str()));
@@ -1738,7 +1741,7 @@ fn missing_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-fn data_problem_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
+fn data_problem_rows<'r>(report: &'r Report<'_>) -> Vec<Vec<Cell<'r>>> {
     let issues = report
         .issues
         .iter()
@@ -1749,7 +1752,7 @@ fn data_problem_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
             Cell::opt_text(r.unit.as_deref()),
             Cell::text("数据行无名称"),
             Cell::text(&r.reason),
-            Cell::Source(r.source.clone()),
+            Cell::Source(Cow::Borrowed(&r.source)),
         ]
     });
     issues.chain(rejected).collect()
@@ -1773,7 +1776,7 @@ fn change_value(kind: ChangeKind, v: Option<&serde_json::Value>) -> String {
 }
 
 /// 环比变化: one row per change against the previous period.
-fn change_rows(report: &Report<'_>) -> Vec<Vec<Cell>> {
+fn change_rows<'r>(report: &'r Report<'_>) -> Vec<Vec<Cell<'r>>> {
     let base = report.previous.and_then(Period::parse).map_or("上期".to_string(), |p| p.chinese());
     report
         .changes
@@ -1834,12 +1837,12 @@ struct Notes<'w> {
     /// The width the keys need in column A.
     key_width: f64,
     /// The rows of the input-file table.
-    table: Vec<(u32, Vec<Cell>)>,
+    table: Vec<(u32, Vec<Cell<'w>>)>,
     /// Merged texts: across B:E, or across A:E when `true`.
     long: Vec<(u32, String, bool)>,
 }
 
-impl Notes<'_> {
+impl<'w> Notes<'w> {
     const LAST: u16 = 4;
 
     fn kv(&mut self, ctx: &Ctx, key: &str, value: &str) -> Result<(), XlsxError> {
@@ -1873,7 +1876,7 @@ impl Notes<'_> {
         Ok(())
     }
 
-    fn table(&mut self, ctx: &Ctx, rows: Vec<Vec<Cell>>) -> Result<(), XlsxError> {
+    fn table(&mut self, ctx: &Ctx, rows: Vec<Vec<Cell<'w>>>) -> Result<(), XlsxError> {
         let mut links = Links::new();
         for cells in rows {
             write_cells(self.ws, ctx, &ctx.f.body, &mut links, self.row, &cells)?;
@@ -1904,7 +1907,7 @@ impl Notes<'_> {
     }
 }
 
-fn file_rows(files: &[FileEntry]) -> Vec<Vec<Cell>> {
+fn file_rows(files: &[FileEntry]) -> Vec<Vec<Cell<'_>>> {
     let mut rows = Vec::new();
     for f in files {
         rows.push(vec![
@@ -2021,6 +2024,7 @@ pub fn master_template_bytes() -> Result<Vec<u8>, XlsxError> {
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
     use std::collections::{BTreeMap, BTreeSet};
     use std::io::Cursor;
     use std::path::Path;
@@ -2596,7 +2600,8 @@ mod tests {
             let make = ListRows::Ranged(
                 rows,
                 Box::new(|r| {
-                    r.map(|i| vec![Cell::Source(Source::cell("a.xlsx", Some("S"), i as u32 + 1, 0))]).collect()
+                    r.map(|i| vec![Cell::Source(Cow::Owned(Source::cell("a.xlsx", Some("S"), i as u32 + 1, 0)))])
+                        .collect()
                 }),
             );
             let sheets = list_sheet(&std::sync::Mutex::new(&mut wb), &ctx, "明细", &["来源"], make, EMPTY, 1_048_574)
@@ -2658,7 +2663,7 @@ mod tests {
                 },
                 Cell::Percent(0.5),
                 Cell::Score(0.9),
-                Cell::Source(Source::cell("a.xlsx", Some("S"), i as u32 + 1, 1)),
+                Cell::Source(Cow::Owned(Source::cell("a.xlsx", Some("S"), i as u32 + 1, 1))),
             ]
         };
         let headers = ["名称", "是否", "星级", "完成率", "相似度", "来源"];
