@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::HashMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -87,6 +88,169 @@ fn issue_for(code: IssueCode, rec: &Record, org_name: &str, message: String) -> 
     }
 }
 
+/// The discrepancies of one record, setting its validity. `first` is where its unit first
+/// reported the same organisation, when it did.
+fn record_issues(
+    config: &Config,
+    orgs: &[Org],
+    sheet_of: &HashMap<(&str, Option<&str>), &SheetColumns>,
+    rec: &mut Record,
+    first: Option<String>,
+) -> Vec<Issue> {
+    let rules = &config.rules;
+    let mut issues = Vec::new();
+    let name = rec.raw.raw_name.clone();
+    let unit = rec.raw.unit.clone();
+    let Some(org_i) = rec.m.org else {
+        rec.valid = false;
+        let shown: Vec<String> = rec
+            .m
+            .candidates
+            .iter()
+            .filter_map(|c| {
+                orgs.get(c.org).map(|o| {
+                    let other = if o.unit == unit { String::new() } else { format!("，{}", o.unit) };
+                    format!("{}（{:.2}{other}）", o.name, c.score)
+                })
+            })
+            .collect();
+        if rec.m.method == Method::Review {
+            issues.push(issue_for(
+                IssueCode::NeedsReview,
+                rec,
+                &name,
+                format!(
+                    "\u{201C}{name}\u{201D}可能是：{}。请在汇总表\u{201C}待核实\u{201D}中选定，确认前不计入有效点数",
+                    shown.join("、")
+                ),
+            ));
+        } else {
+            let hint =
+                if shown.is_empty() { String::new() } else { format!("（最接近的是{}）", shown.join("、")) };
+            issues.push(issue_for(
+                IssueCode::Unmatched,
+                rec,
+                &name,
+                format!("\u{201C}{name}\u{201D}在名册中未找到{hint}：请核对是否为组织全称，如为新建组织请先补入名册"),
+            ));
+        }
+        return issues;
+    };
+    let Some(org) = orgs.get(org_i) else { return issues };
+    if rec.m.cross_unit {
+        rec.valid = false;
+        issues.push(issue_for(
+            IssueCode::CrossUnit,
+            rec,
+            &org.name,
+            format!("\u{201C}{name}\u{201D}是{}的组织（{}），不属于{unit}：请删除或核实后改报", org.unit, org.name),
+        ));
+        return issues;
+    }
+    if let Some(first) = first {
+        rec.valid = false;
+        issues.push(issue_for(
+            IssueCode::Duplicate,
+            rec,
+            &org.name,
+            format!("{}重复上报（已在{first}报过）：同一组织只应报一次，请删除重复行", org.name),
+        ));
+        return issues;
+    }
+    rec.valid = true;
+
+    let min = if rec.raw.demo { rules.min_star_demo } else { rules.min_star_point };
+    let code = if rec.raw.demo { IssueCode::DemoStarLow } else { IssueCode::PointStarLow };
+    let role = if rec.raw.demo { "示范点" } else { "示范带各点" };
+    match rec.raw.star {
+        None => issues.push(issue_for(
+            code,
+            rec,
+            &org.name,
+            format!("{}未填星级：{role}应达到{}", org.name, chinese_star(min)),
+        )),
+        Some(s) if s < min => issues.push(issue_for(
+            code,
+            rec,
+            &org.name,
+            format!("{}现为{}，{role}应达到{}", org.name, chinese_star(s), chinese_star(min)),
+        )),
+        Some(_) => {}
+    }
+    if rules.venue_kinds.contains(&org.kind)
+        && let Some(v) = rec.raw.venue
+        && v.fails()
+    {
+        issues.push(issue_for(
+            IssueCode::VenueSubstandard,
+            rec,
+            &org.name,
+            format!("{}活动场所为\u{201C}{}\u{201D}：{}的活动场所应达标", org.name, v.label(), org.kind),
+        ));
+    }
+    let sheet = sheet_of.get(&(rec.raw.source.file.as_str(), rec.raw.source.sheet.as_deref())).copied();
+    let has_col = |k: FieldKey| sheet.is_none_or(|s| !s.missing.contains(&k));
+    let mut missing = Vec::new();
+    if has_col(FieldKey::Responsible) && rec.raw.responsible.is_none() {
+        missing.push("责任人");
+    }
+    if has_col(FieldKey::Deadline) && rec.raw.deadline.is_none() {
+        missing.push("完成时限");
+    }
+    if has_col(FieldKey::Measures) && rec.raw.measures.is_none() {
+        missing.push("工作举措");
+    }
+    if !missing.is_empty() {
+        issues.push(issue_for(
+            IssueCode::PlanIncomplete,
+            rec,
+            &org.name,
+            format!(
+                "{}的\u{201C}一点一策\u{201D}缺少{}：请补填目标、举措、责任人和完成时限",
+                org.name,
+                missing.join("、")
+            ),
+        ));
+    }
+    if let Some(d) = rec.raw.deadline
+        && d > config.campaign_deadline
+    {
+        issues.push(issue_for(
+            IssueCode::DeadlineLate,
+            rec,
+            &org.name,
+            format!("{}完成时限为{d}，晚于创建截止日期{}：请调整", org.name, config.campaign_deadline),
+        ));
+    }
+    if rec.raw.demo
+        && rules.require_contact_leader
+        && has_col(FieldKey::ContactLeader)
+        && rec.raw.contact_leader.is_none()
+    {
+        issues.push(issue_for(
+            IssueCode::ContactMissing,
+            rec,
+            &org.name,
+            format!("示范点{}未填联系领导：每个示范点应由一名班子成员联系", org.name),
+        ));
+    }
+    if rec.raw.demo
+        && let Some(five) = rec.raw.five_have
+    {
+        let lacking: Vec<&str> =
+            FiveHave::LABELS.iter().zip(five.values()).filter(|(_, v)| *v == Some(false)).map(|(l, _)| *l).collect();
+        if !lacking.is_empty() {
+            issues.push(issue_for(
+                IssueCode::FiveHaveMissing,
+                rec,
+                &org.name,
+                format!("示范点{}尚无{}：示范点应做到\u{201C}五个有\u{201D}", org.name, lacking.join("、")),
+            ));
+        }
+    }
+    issues
+}
+
 /// Validity, record-level discrepancies, per-sheet missing columns, unit counts, shortfalls
 /// and missing submissions. `submitted` lists units with a used file.
 pub fn reconcile(
@@ -98,171 +262,31 @@ pub fn reconcile(
     mut issues: Vec<Issue>,
 ) -> Reconciled {
     let rules = &config.rules;
-    let mut seen: HashMap<(String, usize), String> = HashMap::default();
     // The columns of each sheet, looked up by file and sheet (the first entry of a combined
     // file's sheet, as every unit's entry of it has the same columns).
     let mut sheet_of: HashMap<(&str, Option<&str>), &SheetColumns> = HashMap::default();
     for s in sheets {
         sheet_of.entry((s.source.file.as_str(), s.source.sheet.as_deref())).or_insert(s);
     }
-    for rec in &mut records {
-        let name = rec.raw.raw_name.clone();
-        let unit = rec.raw.unit.clone();
-        let Some(org_i) = rec.m.org else {
-            rec.valid = false;
-            let shown: Vec<String> = rec
-                .m
-                .candidates
-                .iter()
-                .filter_map(|c| {
-                    orgs.get(c.org).map(|o| {
-                        let other = if o.unit == unit { String::new() } else { format!("，{}", o.unit) };
-                        format!("{}（{:.2}{other}）", o.name, c.score)
-                    })
-                })
-                .collect();
-            if rec.m.method == Method::Review {
-                issues.push(issue_for(
-                    IssueCode::NeedsReview,
-                    rec,
-                    &name,
-                    format!("\u{201C}{name}\u{201D}可能是：{}。请在汇总表\u{201C}待核实\u{201D}中选定，确认前不计入有效点数", shown.join("、")),
-                ));
-            } else {
-                let hint = if shown.is_empty() {
-                    String::new()
-                } else {
-                    format!("（最接近的是{}）", shown.join("、"))
-                };
-                issues.push(issue_for(
-                    IssueCode::Unmatched,
-                    rec,
-                    &name,
-                    format!(
-                        "\u{201C}{name}\u{201D}在名册中未找到{hint}：请核对是否为组织全称，如为新建组织请先补入名册"
-                    ),
-                ));
-            }
-            continue;
-        };
-        let Some(org) = orgs.get(org_i) else { continue };
-        if rec.m.cross_unit {
-            rec.valid = false;
-            issues.push(issue_for(
-                IssueCode::CrossUnit,
-                rec,
-                &org.name,
-                format!("\u{201C}{name}\u{201D}是{}的组织（{}），不属于{unit}：请删除或核实后改报", org.unit, org.name),
-            ));
-            continue;
-        }
-        if let Some(first) = seen.get(&(unit.clone(), org_i)) {
-            rec.valid = false;
-            issues.push(issue_for(
-                IssueCode::Duplicate,
-                rec,
-                &org.name,
-                format!("{}重复上报（已在{first}报过）：同一组织只应报一次，请删除重复行", org.name),
-            ));
-            continue;
-        }
-        seen.insert((unit.clone(), org_i), rec.raw.source.display());
-        rec.valid = true;
-
-        let min = if rec.raw.demo { rules.min_star_demo } else { rules.min_star_point };
-        let code = if rec.raw.demo { IssueCode::DemoStarLow } else { IssueCode::PointStarLow };
-        let role = if rec.raw.demo { "示范点" } else { "示范带各点" };
-        match rec.raw.star {
-            None => issues.push(issue_for(
-                code,
-                rec,
-                &org.name,
-                format!("{}未填星级：{role}应达到{}", org.name, chinese_star(min)),
-            )),
-            Some(s) if s < min => issues.push(issue_for(
-                code,
-                rec,
-                &org.name,
-                format!("{}现为{}，{role}应达到{}", org.name, chinese_star(s), chinese_star(min)),
-            )),
-            Some(_) => {}
-        }
-        if rules.venue_kinds.contains(&org.kind)
-            && let Some(v) = rec.raw.venue
-            && v.fails()
-        {
-            issues.push(issue_for(
-                IssueCode::VenueSubstandard,
-                rec,
-                &org.name,
-                format!("{}活动场所为\u{201C}{}\u{201D}：{}的活动场所应达标", org.name, v.label(), org.kind),
-            ));
-        }
-        let sheet = sheet_of.get(&(rec.raw.source.file.as_str(), rec.raw.source.sheet.as_deref())).copied();
-        let has_col = |k: FieldKey| sheet.is_none_or(|s| !s.missing.contains(&k));
-        let mut missing = Vec::new();
-        if has_col(FieldKey::Responsible) && rec.raw.responsible.is_none() {
-            missing.push("责任人");
-        }
-        if has_col(FieldKey::Deadline) && rec.raw.deadline.is_none() {
-            missing.push("完成时限");
-        }
-        if has_col(FieldKey::Measures) && rec.raw.measures.is_none() {
-            missing.push("工作举措");
-        }
-        if !missing.is_empty() {
-            issues.push(issue_for(
-                IssueCode::PlanIncomplete,
-                rec,
-                &org.name,
-                format!(
-                    "{}的\u{201C}一点一策\u{201D}缺少{}：请补填目标、举措、责任人和完成时限",
-                    org.name,
-                    missing.join("、")
-                ),
-            ));
-        }
-        if let Some(d) = rec.raw.deadline
-            && d > config.campaign_deadline
-        {
-            issues.push(issue_for(
-                IssueCode::DeadlineLate,
-                rec,
-                &org.name,
-                format!("{}完成时限为{d}，晚于创建截止日期{}：请调整", org.name, config.campaign_deadline),
-            ));
-        }
-        if rec.raw.demo
-            && rules.require_contact_leader
-            && has_col(FieldKey::ContactLeader)
-            && rec.raw.contact_leader.is_none()
-        {
-            issues.push(issue_for(
-                IssueCode::ContactMissing,
-                rec,
-                &org.name,
-                format!("示范点{}未填联系领导：每个示范点应由一名班子成员联系", org.name),
-            ));
-        }
-        if rec.raw.demo
-            && let Some(five) = rec.raw.five_have
-        {
-            let lacking: Vec<&str> = FiveHave::LABELS
-                .iter()
-                .zip(five.values())
-                .filter(|(_, v)| *v == Some(false))
-                .map(|(l, _)| *l)
-                .collect();
-            if !lacking.is_empty() {
-                issues.push(issue_for(
-                    IssueCode::FiveHaveMissing,
-                    rec,
-                    &org.name,
-                    format!("示范点{}尚无{}：示范点应做到\u{201C}五个有\u{201D}", org.name, lacking.join("、")),
-                ));
-            }
-        }
-    }
+    // Which records repeat an organisation their unit already reported: the first counts.
+    // Found in record order; the records are then checked on all cores.
+    let mut first_of: HashMap<(&str, usize), usize> = HashMap::default();
+    let repeats: Vec<Option<String>> = records
+        .iter()
+        .enumerate()
+        .map(|(i, rec)| {
+            let org_i = rec.m.org.filter(|o| !rec.m.cross_unit && orgs.get(*o).is_some())?;
+            let first = *first_of.entry((rec.raw.unit.as_str(), org_i)).or_insert(i);
+            (first != i).then(|| records.get(first).map(|r| r.raw.source.display()).unwrap_or_default())
+        })
+        .collect();
+    drop(first_of);
+    let found: Vec<Vec<Issue>> = records
+        .par_iter_mut()
+        .zip(repeats)
+        .map(|(rec, first)| record_issues(config, orgs, &sheet_of, rec, first))
+        .collect();
+    issues.extend(found.into_iter().flatten());
 
     // A missing column is reported once for the sheet, not once per row.
     for s in sheets.iter().filter(|s| s.has_records) {
