@@ -109,18 +109,36 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Makes written files durable before they are renamed into place. On Linux one `syncfs`
-/// flushes them all at once: a province's 1,400 correction lists synced one by one wait on
-/// the disk 1,400 times. Elsewhere each file is synced.
+/// per file system flushes them all at once (the lists' folder may be mounted elsewhere): a
+/// province's 1,400 correction lists synced one by one wait on the disk 1,400 times.
+/// Elsewhere each file is synced.
 pub fn sync_files<'a>(files: impl IntoIterator<Item = &'a std::fs::File>) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
-    if let Some(first) = files.into_iter().next() {
-        rustix::fs::syncfs(first)?;
+    for file in one_per_file_system(files)? {
+        rustix::fs::syncfs(file)?;
     }
     #[cfg(not(target_os = "linux"))]
     for file in files {
         file.sync_all()?;
     }
     Ok(())
+}
+
+/// The first of `files` on each file system.
+#[cfg(target_os = "linux")]
+fn one_per_file_system<'a>(
+    files: impl IntoIterator<Item = &'a std::fs::File>,
+) -> std::io::Result<Vec<&'a std::fs::File>> {
+    let mut devices = Vec::new();
+    let mut firsts = Vec::new();
+    for file in files {
+        let device = rustix::fs::fstat(file)?.st_dev;
+        if !devices.contains(&device) {
+            devices.push(device);
+            firsts.push(file);
+        }
+    }
+    Ok(firsts)
 }
 
 /// A temporary file beside `path` (in the same folder, so that renaming it into place is
@@ -182,5 +200,18 @@ mod tests {
         let names: Vec<_> =
             std::fs::read_dir(dir.path()).expect("list").filter_map(Result::ok).map(|e| e.file_name()).collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn one_sync_per_file_system() {
+        use super::one_per_file_system;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let files: Vec<std::fs::File> = (0..3).map(|_| tempfile::tempfile_in(dir.path()).expect("file")).collect();
+        assert_eq!(one_per_file_system(&files).expect("fstat").len(), 1);
+        // A file on another file system (the lists' folder mounted elsewhere) gets its own.
+        let proc_file = std::fs::File::open("/proc/self/status").expect("proc");
+        let mixed = one_per_file_system(files.iter().chain([&proc_file]).chain(&files)).expect("fstat");
+        assert_eq!(mixed.len(), 2);
     }
 }
