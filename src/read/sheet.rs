@@ -185,10 +185,16 @@ fn score(columns: &BTreeMap<FieldKey, u32>) -> usize {
 
 /// Finds the header in the first [`HEADER_SEARCH_ROWS`] rows.
 pub fn find_header(grid: &Grid, layout: &Layout) -> Option<Header> {
+    find_header_with(grid, layout, &mut CandidateMemo::default())
+}
+
+/// [`find_header`], remembering each text's candidates in `memo` (the rows above and below
+/// a header repeat their texts, and the data rows are checked against the same memo).
+fn find_header_with(grid: &Grid, layout: &Layout, memo: &mut CandidateMemo) -> Option<Header> {
     let rows: Vec<&GridRow> = grid.rows.iter().filter(|r| r.index < HEADER_SEARCH_ROWS && !r.is_blank()).collect();
     let mut best: Option<(usize, Header)> = None;
     for (i, row) in rows.iter().enumerate() {
-        let single = assign_columns(layout, &row_texts(row));
+        let single = assign_columns_with(&row_texts(row), |text| candidates_of(layout, memo, text));
         let s1 = score(&single);
         if s1 == 0 {
             continue;
@@ -201,7 +207,7 @@ pub fn find_header(grid: &Grid, layout: &Layout) -> Option<Header> {
                 .filter(|(c, _)| grid.merge_origin(next.index, *c).is_none_or(|(r, _)| r == next.index))
                 .map(|(c, v)| (c, v.text()))
                 .collect();
-            let all_headerish = !own.is_empty() && own.iter().all(|(_, t)| !layout.header_candidates(t).is_empty());
+            let all_headerish = !own.is_empty() && own.iter().all(|(_, t)| !candidates_of(layout, memo, t).is_empty());
             if all_headerish {
                 let width = row.cells.len().max(next.cells.len()) as u32;
                 let composite: Vec<(u32, String)> = (0..width)
@@ -212,7 +218,7 @@ pub fn find_header(grid: &Grid, layout: &Layout) -> Option<Header> {
                         (!v.is_blank()).then(|| (c, v.text()))
                     })
                     .collect();
-                let two = assign_columns(layout, &composite);
+                let two = assign_columns_with(&composite, |text| candidates_of(layout, memo, text));
                 let s2 = score(&two);
                 if s2 > s1 {
                     candidate = (s2, Header { rows: vec![row.index, next.index], columns: two });
@@ -251,10 +257,18 @@ fn is_footer_row(row: &GridRow, header: &Header, layout: &Layout) -> bool {
     count <= 3 && row.get(name_col).is_blank() && row.non_blank().all(|(_, v)| v.text().contains(['：', ':']))
 }
 
+/// A text's header candidates, looked up in `memo` first.
+fn candidates_of(layout: &Layout, memo: &mut CandidateMemo, text: &str) -> Vec<(FieldKey, HeaderScore)> {
+    if let Some(known) = memo.get(text) {
+        return known.clone();
+    }
+    let found = layout.header_candidates(text);
+    memo.insert(text.to_string(), found.clone());
+    found
+}
+
 fn is_repeated_header(row: &GridRow, header: &Header, layout: &Layout, memo: &mut CandidateMemo) -> bool {
-    let cols = assign_columns_with(&row_texts(row), |text| {
-        memo.entry(text.to_string()).or_insert_with(|| layout.header_candidates(text)).clone()
-    });
+    let cols = assign_columns_with(&row_texts(row), |text| candidates_of(layout, memo, text));
     cols.contains_key(&FieldKey::Name) && score(&cols) * 2 >= score(&header.columns).max(1)
 }
 
@@ -280,7 +294,8 @@ pub fn read_sheet(grid: &Grid, ctx: &SheetContext<'_>) -> SheetOutcome {
     if rows_nonblank == 0 {
         return out.skip_sheet("空工作表".to_string());
     }
-    let Some(header) = find_header(grid, ctx.layout) else {
+    let mut memo = CandidateMemo::default();
+    let Some(header) = find_header_with(grid, ctx.layout, &mut memo) else {
         let first: Vec<String> = grid
             .non_blank_rows()
             .take(3)
@@ -367,7 +382,6 @@ pub fn read_sheet(grid: &Grid, ctx: &SheetContext<'_>) -> SheetOutcome {
         ));
     }
 
-    let mut memo = CandidateMemo::default();
     for row in grid.non_blank_rows() {
         if row.index < first_header_row {
             out.skip_row(reason::TITLE);
