@@ -33,34 +33,59 @@ impl Source {
 
     /// The A1 address of the cell, or `None` for a file- or sheet-level source.
     pub fn a1(&self) -> Option<String> {
-        (self.row > 0).then(|| format!("{}{}", column_letters(self.col), self.row))
+        (self.row > 0).then(|| {
+            let mut s = String::with_capacity(12);
+            push_a1(&mut s, self.col, self.row);
+            s
+        })
     }
 
-    /// `文件名!工作表!单元格` (SPEC §6.1); parts that do not apply are left out.
+    /// `文件名!工作表!单元格` (SPEC §6.1); parts that do not apply are left out. Built in one
+    /// string: every 来源 cell of a province's lists is measured and written.
     pub fn display(&self) -> String {
-        let mut s = self.file.clone();
+        let sheet_len = self.sheet.as_ref().map_or(0, |s| s.len() + 1);
+        let mut s = String::with_capacity(self.file.len() + sheet_len + 13);
+        s.push_str(&self.file);
         if let Some(sheet) = &self.sheet {
             s.push('!');
             s.push_str(sheet);
         }
-        if let Some(a1) = self.a1() {
+        if self.row > 0 {
             s.push('!');
-            s.push_str(&a1);
+            push_a1(&mut s, self.col, self.row);
         }
         s
     }
 }
 
-/// Excel column letters for a 0-based column index (0 → A, 26 → AA).
-pub fn column_letters(col: u32) -> String {
+/// Appends the address of a cell (0-based column, 1-based row): `B21`.
+fn push_a1(out: &mut String, col: u32, row: u32) {
+    push_column_letters(out, col);
+    // Writing into a String cannot fail.
+    let _ = std::fmt::Write::write_fmt(out, format_args!("{row}"));
+}
+
+/// Appends the Excel column letters of a 0-based column index (0 → A, 26 → AA).
+fn push_column_letters(out: &mut String, col: u32) {
+    // u32::MAX + 1 has 7 letters in base 26.
+    let mut letters = [0u8; 8];
+    let mut start = letters.len();
     let mut n = u64::from(col) + 1;
-    let mut out = Vec::new();
-    while n > 0 {
-        let rem = ((n - 1) % 26) as u8;
-        out.push(char::from(b'A' + rem));
+    while n > 0 && start > 0 {
+        start -= 1;
+        if let Some(slot) = letters.get_mut(start) {
+            *slot = b'A' + ((n - 1) % 26) as u8;
+        }
         n = (n - 1) / 26;
     }
-    out.iter().rev().collect()
+    out.extend(letters.iter().skip(start).map(|b| char::from(*b)));
+}
+
+/// Excel column letters for a 0-based column index (0 → A, 26 → AA).
+pub fn column_letters(col: u32) -> String {
+    let mut out = String::with_capacity(3);
+    push_column_letters(&mut out, col);
+    out
 }
 
 /// The five "有" of a demonstration site (红色队伍/制度/载体/阵地/文化).
@@ -318,9 +343,17 @@ mod tests {
 
     #[test]
     fn column_letters_cover_one_two_and_three_letters() {
-        for (col, want) in
-            [(0, "A"), (1, "B"), (25, "Z"), (26, "AA"), (27, "AB"), (701, "ZZ"), (702, "AAA"), (16383, "XFD")]
-        {
+        for (col, want) in [
+            (0, "A"),
+            (1, "B"),
+            (25, "Z"),
+            (26, "AA"),
+            (27, "AB"),
+            (701, "ZZ"),
+            (702, "AAA"),
+            (16383, "XFD"),
+            (u32::MAX, "MWLQKWV"),
+        ] {
             assert_eq!(column_letters(col), want, "column {col}");
         }
     }
