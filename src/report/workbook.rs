@@ -413,7 +413,7 @@ impl<'a> Cell<'a> {
             // Figures and sources do not wrap: a link does not wrap in LibreOffice, and an
             // address reads badly broken.
             Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Source(_) => {
-                let width = text_width(&self.shown());
+                let width = self.figure_chars().map_or_else(|| text_width(&self.shown()), narrow_text_width);
                 (width, width)
             }
             // The answer is one of the choices.
@@ -421,6 +421,33 @@ impl<'a> Cell<'a> {
             Cell::Blank => (0.0, 0.0),
         }
     }
+}
+
+impl Cell<'_> {
+    /// How many characters a whole number or a score shows, counted without formatting it
+    /// (a province's lists have a million of them); `None` for other cells.
+    fn figure_chars(&self) -> Option<usize> {
+        match *self {
+            // `Display` writes a whole f64 below 1e15 as its digits, with a sign when negative.
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                let mut digits = 1;
+                let mut rest = n.abs() as u64;
+                while rest >= 10 {
+                    rest /= 10;
+                    digits += 1;
+                }
+                Some(digits + usize::from(n.is_sign_negative()))
+            }
+            // "0.00" to "9.98".
+            Cell::Score(x) if (0.0..9.98).contains(&x) => Some(4),
+            _ => None,
+        }
+    }
+}
+
+/// [`text_width`] of a text of `chars` narrow characters on one line (summed the same way).
+fn narrow_text_width(chars: usize) -> f64 {
+    (0..chars).fold(0.0, |w, _| w + NARROW) + PAD
 }
 
 /// Cuts a text to Excel's cell limit rather than failing the whole workbook.
@@ -2497,6 +2524,23 @@ mod tests {
             assert!((w - natural).abs() < 1e-9 && (l - least).abs() < 1e-9, "{text:?}: {w} {l} vs {natural} {least}");
             assert!((text_width(text) - natural).abs() < 1e-9, "{text:?}");
         }
+    }
+
+    #[test]
+    fn figures_are_measured_as_wide_as_their_text() {
+        let mut cells: Vec<Cell> =
+            [0.0, -0.0, 1.0, 9.0, 10.0, 99.0, 120.0, 168_000.0, -42.0, 999_999_999_999_999.0, 1e15]
+                .into_iter()
+                .map(Cell::Number)
+                .collect();
+        cells.extend([0.5, 2.25, -1.0, 1e20].map(Cell::Number));
+        cells.extend([0.0, 0.004, 0.005, 0.876, 0.97, 0.999, 1.0, 9.97, 9.98, 9.996, 12.5].map(Cell::Score));
+        for cell in &cells {
+            // Exactly the width of the shown text, to the last bit: the pages are laid out from it.
+            let (w, least) = cell.widths();
+            assert_eq!((w, least), (text_width(&cell.shown()), text_width(&cell.shown())), "{cell:?}");
+        }
+        assert!(cells.iter().filter(|c| c.figure_chars().is_some()).count() >= 15);
     }
 
     #[test]
