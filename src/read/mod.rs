@@ -187,25 +187,21 @@ fn read_xlsx(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
     let mut sheets = Vec::new();
     for (name, visible) in worksheet_list(&wb) {
         let grid = (|| {
-            let merges: Vec<Merge> = match parts.as_mut().and_then(|p| p.merges(&name)) {
+            let (merges, formulas) = match parts.as_mut().and_then(|p| p.scan(&name)) {
+                Some(scanned) => (scanned.merges, scanned.may_have_formulas),
+                None => (None, true),
+            };
+            let merges: Vec<Merge> = match merges {
                 Some(merges) => merges,
                 None => wb.merge_cells_by_sheet_name(&name).map_err(corrupt)?.iter().map(dimensions_to_merge).collect(),
             };
             let mut reader = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
-            let next = || {
-                reader.next_cell_with_formula_metadata().map_err(corrupt).map(|cell| {
-                    cell.map(|c| {
-                        // A formula without a cached value (written by openpyxl or a script,
-                        // never calculated) is not a blank: the reader reports it.
-                        let value = match (&c.value, &c.formula) {
-                            (DataRef::Empty, Some(_)) => DataRef::String(NO_CACHED_VALUE.to_string()),
-                            _ => c.value,
-                        };
-                        calamine::Cell::new(c.pos, value)
-                    })
-                })
+            let (cells, unreadable) = if formulas {
+                collect_cells(formula_cells(&mut reader), &name, max_cells, is_1904)?
+            } else {
+                // No formula in the sheet: calamine's plain reader does less per cell.
+                collect_cells(|| reader.next_cell().map_err(corrupt), &name, max_cells, is_1904)?
             };
-            let (cells, unreadable) = collect_cells(next, &name, max_cells, is_1904)?;
             let mut grid = Grid::from_cells(Some(name.clone()), visible, cells, merges);
             grid.unreadable_cells = unreadable;
             Ok(grid)
@@ -213,6 +209,25 @@ fn read_xlsx(bytes: &[u8], max_cells: u64) -> Result<Workbook, ReadError> {
         sheets.push(SheetRead { name, visible, grid });
     }
     Ok(Workbook { sheets, is_1904, modified })
+}
+
+/// The cells of a sheet read with their formulas.
+fn formula_cells<'r, 'a, RS: std::io::Read + std::io::Seek>(
+    reader: &'r mut calamine::XlsxCellReader<'a, RS>,
+) -> impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, ReadError> + 'r {
+    || {
+        reader.next_cell_with_formula_metadata().map_err(corrupt).map(|cell| {
+            cell.map(|c| {
+                // A formula without a cached value (written by openpyxl or a script,
+                // never calculated) is not a blank: the reader reports it.
+                let value = match (&c.value, &c.formula) {
+                    (DataRef::Empty, Some(_)) => DataRef::String(NO_CACHED_VALUE.to_string()),
+                    _ => c.value,
+                };
+                calamine::Cell::new(c.pos, value)
+            })
+        })
+    }
 }
 
 /// What a formula cell without a cached value reads as; the sheet reader reports it.

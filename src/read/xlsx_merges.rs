@@ -4,7 +4,9 @@
 //! province's returns and master list. Only packages laid out the usual way are searched
 //! here; for anything else (another workbook path, a sheet part under another name, a
 //! comment or CDATA section in the sheet, a reference that is not plain `A1` or `A1:B2`)
-//! the caller asks calamine, so the result is always calamine's.
+//! the caller asks calamine, so the result is always calamine's. The same search tells
+//! whether the sheet can hold a formula at all: most returns hold none, and their cells are
+//! then read without calamine's formula bookkeeping.
 
 use std::io::{Cursor, Read};
 
@@ -74,11 +76,31 @@ impl<'b> SheetParts<'b> {
         Some(SheetParts { archive, paths })
     }
 
-    /// The merged ranges of sheet `name`, or `None` when calamine is to be asked.
-    pub fn merges(&mut self, name: &str) -> Option<Vec<Merge>> {
+    /// The merged ranges of sheet `name` (`None` when calamine is to be asked), and whether
+    /// it may hold formulas; `None` when the sheet's part is not found.
+    pub fn scan(&mut self, name: &str) -> Option<Scanned> {
         let path = self.paths.get(name)?;
-        merges_in(&part(&mut self.archive, path)?)
+        let xml = part(&mut self.archive, path)?;
+        Some(Scanned { merges: merges_in(&xml), may_have_formulas: may_have_formulas(&xml) })
     }
+}
+
+/// What the search of a sheet's XML found.
+pub struct Scanned {
+    pub merges: Option<Vec<Merge>>,
+    /// False only when no element named `f` can be in the sheet: its cells are then read
+    /// without calamine's formula bookkeeping.
+    pub may_have_formulas: bool,
+}
+
+/// Whether a worksheet's XML may hold a formula element (`<f>`, `<f t="shared" …/>`,
+/// `<x:f>`). Anything that merely looks like one (in text, a comment, a namespace
+/// declaration) counts too: a wrong yes costs only time.
+fn may_have_formulas(xml: &[u8]) -> bool {
+    let name_char = |b: u8| b.is_ascii_alphanumeric() || b"_-.:".contains(&b) || b >= 0x80;
+    memmem::find_iter(xml, b"<f")
+        .chain(memmem::find_iter(xml, b":f"))
+        .any(|at| xml.get(at + 2).is_none_or(|b| !name_char(*b)))
 }
 
 /// An entry of the package, inflated (the sizes were checked before: `check_zip`).
@@ -177,7 +199,7 @@ fn cell(a1: &str) -> Option<(u32, u32)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{cell, merges_in};
+    use super::{cell, may_have_formulas, merges_in};
     use crate::read::Merge;
 
     fn sheet(tail: &str) -> String {
@@ -211,5 +233,27 @@ mod tests {
         }
         assert_eq!(cell("XFD1048576"), Some((1_048_575, 16_383)));
         assert_eq!(cell("1A"), None);
+    }
+
+    #[test]
+    fn formulas_are_found_in_any_spelling_and_other_f_elements_are_not_formulas() {
+        for xml in [
+            "<c r=\"A1\"><f>SUM(B1:B2)</f></c>",
+            "<c r=\"A2\"><f t=\"shared\" si=\"0\"/></c>",
+            "<c r=\"A3\"><f\nt=\"array\">1</f></c>",
+            "<x:c r=\"A1\"><x:f>1+1</x:f></x:c>",
+            "<c r=\"A4\"><f/></c>",
+            "<c><f",
+        ] {
+            assert!(may_have_formulas(sheet(xml).as_bytes()), "{xml}");
+        }
+        for xml in [
+            "<autoFilter ref=\"A1:B2\"><filterColumn colId=\"0\"/></autoFilter>",
+            "<headerFooter><firstHeader>f</firstHeader></headerFooter>",
+            "<x:autoFilter><x:filterColumn colId=\"0\"/></x:autoFilter>",
+            "<dataValidations><dataValidation><formula1>\"是,否\"</formula1></dataValidation></dataValidations>",
+        ] {
+            assert!(!may_have_formulas(sheet(xml).as_bytes()), "{xml}");
+        }
     }
 }
