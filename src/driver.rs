@@ -340,8 +340,8 @@ pub fn write_outputs(
     let report = result.report(config, orgs);
     let json_path = out_dir.join(report::json_name(result.period));
     let xlsx_path = out_dir.join(report::workbook_name(result.period));
-    // Each output is written and synced to a temporary file beside its final name in its
-    // own task, and all are renamed into place at the end.
+    // Each output is written to a temporary file beside its final name in its own task; all
+    // are synced (the JSON in its task, the rest together) before any is renamed into place.
     let write_json = || -> Result<tempfile::NamedTempFile> {
         let _t = crate::timing::stage("生成JSON");
         let tmp = report::staged(&json_path).map_err(|e| write_error(&json_path, e))?;
