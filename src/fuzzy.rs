@@ -128,16 +128,56 @@ pub struct Similarity {
     pub caution: Caution,
 }
 
-/// Edit distance with a caller-supplied substitution test. Names are short: the two rows
-/// live on the stack up to 31 characters, and only longer names allocate.
+/// Edit distance between a sequence of `a` items and one of `b`, with a caller-supplied
+/// substitution test `same(i, j)`. A sequence of up to 64 items is compared a column at a time
+/// in the bits of a word ([`bit_distance`]); longer ones row by row, the two rows on the stack
+/// up to 31 items.
 fn edit_distance(a: usize, b: usize, same: impl Fn(usize, usize) -> bool) -> usize {
     const STACK: usize = 32;
+    if a == 0 || b == 0 {
+        return a.max(b);
+    }
+    if a <= 64 {
+        return bit_distance(a, b, &same);
+    }
     if b < STACK {
         let (mut prev, mut cur) = ([0usize; STACK], [0usize; STACK]);
         distance_rows(a, b, &same, &mut prev, &mut cur)
     } else {
         distance_rows(a, b, &same, &mut vec![0; b + 1], &mut vec![0; b + 1])
     }
+}
+
+/// Myers' bit-parallel edit distance (in Hyyrö's form): bit `i` of `pv`/`mv` says whether the
+/// distance rises or falls from row `i` to row `i + 1` of the current column. `a` is 1..=64.
+fn bit_distance(a: usize, b: usize, same: &impl Fn(usize, usize) -> bool) -> usize {
+    let rows = if a >= 64 { u64::MAX } else { (1u64 << a) - 1 };
+    let last = 1u64 << (a - 1);
+    let (mut pv, mut mv) = (rows, 0u64);
+    let mut distance = a;
+    for j in 0..b {
+        let mut eq = 0u64;
+        for i in 0..a {
+            if same(i, j) {
+                eq |= 1 << i;
+            }
+        }
+        let xv = eq | mv;
+        let xh = ((eq & pv).wrapping_add(pv) ^ pv) | eq;
+        let ph = mv | !(xh | pv);
+        let mh = pv & xh;
+        if ph & last != 0 {
+            distance += 1;
+        } else if mh & last != 0 {
+            distance = distance.saturating_sub(1);
+        }
+        // The top row is the distance from nothing: it rises by one each column.
+        let ph = (ph << 1) | 1;
+        let mh = mh << 1;
+        pv = (mh | !(xv | ph)) & rows;
+        mv = ph & xv & rows;
+    }
+    distance
 }
 
 fn distance_rows(
@@ -480,6 +520,43 @@ mod tests {
         assert_eq!(p.kind, Some("有限公司"));
         // A one-character place keeps its kind character rather than becoming empty.
         assert_eq!(Prepared::new("村").core, vec!['村']);
+    }
+
+    #[test]
+    fn the_bit_parallel_distance_is_the_table_distance() {
+        use super::{bit_distance, distance_rows};
+        let names: Vec<Vec<char>> =
+            ["寺平", "四平", "上徐", "徐", "前溪边", "前西边", "汤溪镇中心", "AB", "", "溪溪溪"]
+                .iter()
+                .map(|s| s.chars().collect())
+                .collect();
+        let long: Vec<char> = "金华经济技术开发区".repeat(8).chars().collect();
+        let mut compared = 0;
+        for q in names.iter().chain([&long]) {
+            for c in names.iter().chain([&long]) {
+                if q.is_empty() || c.is_empty() || q.len() > 64 {
+                    continue;
+                }
+                let same = |i: usize, j: usize| q.get(i) == c.get(j);
+                let table =
+                    distance_rows(q.len(), c.len(), &same, &mut vec![0; c.len() + 1], &mut vec![0; c.len() + 1]);
+                assert_eq!(bit_distance(q.len(), c.len(), &same), table, "{q:?} {c:?}");
+                // A looser test (any two characters of the same group of three) as well.
+                let loose =
+                    |i: usize, j: usize| q.get(i).zip(c.get(j)).is_some_and(|(x, y)| *x as u32 % 3 == *y as u32 % 3);
+                let table =
+                    distance_rows(q.len(), c.len(), &loose, &mut vec![0; c.len() + 1], &mut vec![0; c.len() + 1]);
+                assert_eq!(bit_distance(q.len(), c.len(), &loose), table, "{q:?} {c:?} loose");
+                compared += 1;
+            }
+        }
+        assert!(compared >= 80, "{compared}");
+        // 64 items use every bit of the word.
+        let sixty_four: Vec<char> = long.iter().copied().take(64).collect();
+        let other: Vec<char> = long.iter().copied().skip(3).take(60).collect();
+        let same = |i: usize, j: usize| sixty_four.get(i) == other.get(j);
+        let table = distance_rows(64, 60, &same, &mut vec![0; 61], &mut vec![0; 61]);
+        assert_eq!(bit_distance(64, 60, &same), table);
     }
 
     #[test]
