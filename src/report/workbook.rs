@@ -390,8 +390,12 @@ impl<'a> Cell<'a> {
         Cell::tag(if b { "是" } else { "否" })
     }
 
+    fn source(s: &'a Source) -> Cell<'a> {
+        Cell::Source(Cow::Borrowed(s))
+    }
+
     pub(super) fn opt_source(s: Option<&'a Source>) -> Cell<'a> {
-        s.map_or(Cell::Blank, |s| Cell::Source(Cow::Borrowed(s)))
+        s.map_or(Cell::Blank, Cell::source)
     }
 
     /// The text a reader sees in the cell.
@@ -406,24 +410,6 @@ impl<'a> Cell<'a> {
         }
     }
 
-    /// Width on one line, and the narrowest the cell may get, in column units.
-    fn widths(&self) -> (f64, f64) {
-        match self {
-            Cell::Text(s) | Cell::Tag(s) => text_widths(s),
-            // Figures and sources do not wrap: a link does not wrap in LibreOffice, and an
-            // address reads badly broken.
-            Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Source(_) => {
-                let width = self.figure_chars().map_or_else(|| text_width(&self.shown()), narrow_text_width);
-                (width, width)
-            }
-            // The answer is one of the choices.
-            Cell::Choice(items) => (items.iter().map(|i| text_width(i)).fold(0.0, f64::max), 0.0),
-            Cell::Blank => (0.0, 0.0),
-        }
-    }
-}
-
-impl Cell<'_> {
     /// How many characters a whole number or a score shows, counted without formatting it
     /// (a province's lists have a million of them); `None` for other cells.
     fn figure_chars(&self) -> Option<usize> {
@@ -441,6 +427,22 @@ impl Cell<'_> {
             // "0.00" to "9.98".
             Cell::Score(x) if (0.0..9.98).contains(&x) => Some(4),
             _ => None,
+        }
+    }
+
+    /// Width on one line, and the narrowest the cell may get, in column units.
+    fn widths(&self) -> (f64, f64) {
+        match self {
+            Cell::Text(s) | Cell::Tag(s) => text_widths(s),
+            // Figures and sources do not wrap: a link does not wrap in LibreOffice, and an
+            // address reads badly broken.
+            Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Source(_) => {
+                let width = self.figure_chars().map_or_else(|| text_width(&self.shown()), narrow_text_width);
+                (width, width)
+            }
+            // The answer is one of the choices.
+            Cell::Choice(items) => (items.iter().map(|i| text_width(i)).fold(0.0, f64::max), 0.0),
+            Cell::Blank => (0.0, 0.0),
         }
     }
 }
@@ -1571,7 +1573,7 @@ fn detail_rows<'r>(report: &'r Report<'_>, records: &'r [Record]) -> Vec<Vec<Cel
                 Cell::opt_text(raw.contact_leader.as_deref()),
                 raw.acceptance.map_or(Cell::Blank, |a| Cell::tag(a.label())),
                 Cell::yes_no(r.valid),
-                Cell::Source(Cow::Borrowed(&raw.source)),
+                Cell::source(&raw.source),
             ]
         })
         .collect()
@@ -1621,7 +1623,7 @@ fn review_rows<'r>(report: &'r Report<'_>) -> Vec<Vec<Cell<'r>>> {
                 }
             }
             choices.push("否".to_string());
-            row.extend([Cell::Choice(choices), Cell::Source(Cow::Borrowed(&r.raw.source))]);
+            row.extend([Cell::Choice(choices), Cell::source(&r.raw.source)]);
             row
         })
         .collect()
@@ -1655,7 +1657,7 @@ fn unmatched_rows<'r>(report: &'r Report<'_>, l: &'r Lookup<'_>) -> Vec<Vec<Cell
                 Cell::text(&r.m.normalized),
                 Cell::text(candidates_text(report, &r.m, &r.raw.unit)),
                 Cell::text(messages.get(&r.id).copied().unwrap_or("名册中未找到该名称")),
-                Cell::Source(Cow::Borrowed(&r.raw.source)),
+                Cell::source(&r.raw.source),
             ]
         })
         .collect()
@@ -1744,7 +1746,7 @@ fn duplicate_rows<'r>(report: &'r Report<'_>, l: &'r Lookup<'_>) -> Vec<Vec<Cell
                 Cell::opt_text(report.org(other).map(|o| o.name.as_str())),
                 Cell::text(kind),
                 Cell::text(note),
-                Cell::Source(Cow::Borrowed(&other.raw.source)),
+                Cell::source(&other.raw.source),
             ]);
         }
         if rec.is_none_or(|r| shown.insert(r.id)) {
@@ -1779,7 +1781,7 @@ fn data_problem_rows<'r>(report: &'r Report<'_>) -> Vec<Vec<Cell<'r>>> {
             Cell::opt_text(r.unit.as_deref()),
             Cell::text("数据行无名称"),
             Cell::text(&r.reason),
-            Cell::Source(Cow::Borrowed(&r.source)),
+            Cell::source(&r.source),
         ]
     });
     issues.chain(rejected).collect()
