@@ -269,7 +269,9 @@ pub fn reconcile(
         sheet_of.entry((s.source.file.as_str(), s.source.sheet.as_deref())).or_insert(s);
     }
     // Which records repeat an organisation their unit already reported: the first counts.
-    // Found in record order; the records are then checked on all cores.
+    // Found in record order; the records are then checked on all cores. Only records that
+    // reach the duplicate check of `record_issues` (matched to a listed organisation of
+    // their own unit) take part, as they did when this was one loop.
     let mut first_of: HashMap<(&str, usize), usize> = HashMap::default();
     let repeats: Vec<Option<String>> = records
         .iter()
