@@ -352,12 +352,12 @@ pub fn write_outputs(
     };
     // The workbook is saved, not yet synced, and then dropped: its long sheets' temporary
     // files go with it, so the sync below does not write them to disk.
-    let write_workbook = |mut workbook: rust_xlsxwriter::Workbook| -> Result<tempfile::NamedTempFile> {
+    let write_workbook = |workbook: report::workbook::Summary| -> Result<tempfile::NamedTempFile> {
         let _t = crate::timing::stage("汇总表压缩保存");
         let tmp = report::staged(&xlsx_path).map_err(|e| write_error(&xlsx_path, e))?;
         // Buffered: the zip writer writes each compressed piece as it comes, a few KB at a time.
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
-        workbook.save_to_writer(&mut out).context("生成汇总表失败")?;
+        let out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
+        let out = workbook.save_to_writer(out).context("生成汇总表失败")?;
         out.into_inner().map_err(|e| write_error(&xlsx_path, e.into_error()))?;
         Ok(tmp)
     };

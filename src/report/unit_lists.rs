@@ -128,7 +128,7 @@ pub fn unit_list_bytes_of(report: &Report<'_>, problems: &Problems<'_>, unit: &s
     let config = report.config;
     let title = format!("{unit}{}{}报表问题清单", report.period.chinese(), config.title);
     // No source base: 来源 is plain text.
-    let ctx = Ctx { f: Formats::new(), title: title.clone(), source_base: None };
+    let ctx = Ctx { f: Formats::new(), title: title.clone(), source_base: None, xf: None };
     let mut wb = workbook::output_workbook();
     wb.set_properties(&workbook::properties(report, &title)?);
 

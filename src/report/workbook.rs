@@ -35,6 +35,8 @@ use crate::reconcile::{Record, UnitSummary};
 use crate::report::Report;
 use crate::values::Date;
 
+use super::sheet_xml::{self, XmlCell};
+
 /// The sheets of SPEC §6.1, in order.
 #[rustfmt::skip]
 pub const SHEETS: [&str; 13] = [
@@ -452,6 +454,14 @@ fn narrow_text_width(chars: usize) -> f64 {
     (0..chars).fold(0.0, |w, _| w + NARROW) + PAD
 }
 
+/// [`clip`] for a text of one's own.
+fn clip_owned(mut s: String) -> String {
+    if let Some((i, _)) = s.char_indices().nth(MAX_CELL_CHARS) {
+        s.truncate(i);
+    }
+    s
+}
+
 /// Cuts a text to Excel's cell limit rather than failing the whole workbook.
 fn clip(s: &str) -> &str {
     match s.char_indices().nth(MAX_CELL_CHARS) {
@@ -580,6 +590,9 @@ pub(super) struct Ctx {
     /// The period folder relative to the output folder, for links from 来源 cells; `None`
     /// writes 来源 as plain text (the correction lists travel by e-mail).
     pub(super) source_base: Option<String>,
+    /// The numbers of the formats registered with the workbook, when they are known: the
+    /// longest lists without links are then written as sheet XML (see [`sheet_xml`]).
+    pub(super) xf: Option<XfIndices>,
 }
 
 /// The links a worksheet may still hold (Excel's 65,530).
@@ -965,6 +978,77 @@ type RowsOf<'r> = dyn Fn(std::ops::Range<usize>) -> Cow<'r, [Vec<Cell<'r>>]> + S
 /// Rows measured and written this many at a time.
 const CHUNK_ROWS: usize = 8_192;
 
+/// Column widths for table `t` of `len` rows given by `rows`: each column as wide as its
+/// widest text (within `t`'s page), and wide enough together for the title. The rows are
+/// measured chunk by chunk on all cores (the widest text wins, in any order). A list of one
+/// chunk (every correction list) stays on its thread: it may not be on a pool thread, and
+/// handing it over costs more than it saves.
+fn table_widths(t: &Table<'_>, len: usize, rows: &RowsOf<'_>) -> Vec<f64> {
+    let max_px = if t.headers.len() > WIDE_LIST_COLUMNS { WIDE_LIST_WIDTH_PX } else { LIST_WIDTH_PX };
+    let measure = |r: std::ops::Range<usize>| {
+        let mut fit = ColumnFit::new(t.headers);
+        fit.add(&rows(r));
+        fit
+    };
+    let fit = if len <= CHUNK_ROWS {
+        measure(0..len)
+    } else {
+        chunks(len)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(measure)
+            .reduce(|| ColumnFit::new(t.headers), ColumnFit::merge)
+    };
+    let mut widths = fit.finish(max_px);
+    widen_for_title(&mut widths, t.title);
+    widths
+}
+
+/// The ranges of the chunks of `len` rows.
+fn chunks(len: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    (0..len).step_by(CHUNK_ROWS).map(move |s| s..(s + CHUNK_ROWS).min(len))
+}
+
+/// Above the rows of table `t`: its sheet name, the title, the note if any and the header;
+/// one line is made the sheet's default row height. Returns the header row.
+fn write_head(ws: &mut Worksheet, ctx: &Ctx, t: &Table<'_>, widths: &[f64]) -> Result<u32, XlsxError> {
+    ws.set_name(t.name)?;
+    let last_col = col_num(t.headers.len().saturating_sub(1));
+    write_title(ws, ctx, t.title, last_col)?;
+    let mut header_row = 1;
+    if let Some(note) = t.note {
+        merged(ws, 1, 0, last_col, note, &ctx.f.note)?;
+        ws.set_row_height(1, lines_height(1))?;
+        header_row = 2;
+    }
+    write_header(ws, ctx, header_row, t.headers, widths)?;
+    // Most rows are one line high: that is the sheet's default, and only taller rows get a
+    // height of their own.
+    ws.set_default_row_height(lines_height(1));
+    Ok(header_row)
+}
+
+/// What follows the rows of table `t`, which end above row `end`: the auto-filter, the
+/// column widths and the page setup.
+fn write_tail(ws: &mut Worksheet, t: &Table<'_>, header_row: u32, end: u32, widths: &[f64]) -> Result<(), XlsxError> {
+    if t.filter {
+        ws.autofilter(header_row, 0, end.saturating_sub(1), col_num(t.headers.len().saturating_sub(1)))?;
+    }
+    set_widths(ws, widths)?;
+    page_setup(ws, header_row)
+}
+
+/// Gives each column of a streamed list the format most of its cells have (see
+/// [`Formatting::Columns`]), judged on the first chunk.
+fn set_column_formats(ws: &mut Worksheet, columns: &[Option<&Format>]) -> Result<(), XlsxError> {
+    for (c, format) in columns.iter().enumerate() {
+        if let Some(format) = format {
+            ws.set_column_format(col_num(c), format)?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes table `t` into `ws` with `len` rows given by `rows` (`t.rows` is not used): the
 /// rows are measured chunk by chunk, then built again and written chunk by chunk, so a long
 /// list is never held whole. `streamed`: `ws` is written row by row to disk (its rows
@@ -977,38 +1061,11 @@ fn write_table_from<'r>(
     rows: &RowsOf<'r>,
     streamed: bool,
 ) -> Result<(u32, Vec<f64>), XlsxError> {
-    let chunks = || (0..len).step_by(CHUNK_ROWS).map(move |s| s..(s + CHUNK_ROWS).min(len));
-    ws.set_name(t.name)?;
-    let last_col = col_num(t.headers.len().saturating_sub(1));
-    let max_px = if t.headers.len() > WIDE_LIST_COLUMNS { WIDE_LIST_WIDTH_PX } else { LIST_WIDTH_PX };
-    // The chunks are measured on all cores (the widest text wins, in any order). A list of
-    // one chunk (every correction list) stays on its thread: it may not be on a pool thread,
-    // and handing it over costs more than it saves.
-    let measure = |r: std::ops::Range<usize>| {
-        let mut fit = ColumnFit::new(t.headers);
-        fit.add(&rows(r));
-        fit
-    };
-    let fit = if len <= CHUNK_ROWS {
-        measure(0..len)
-    } else {
-        chunks().collect::<Vec<_>>().into_par_iter().map(measure).reduce(|| ColumnFit::new(t.headers), ColumnFit::merge)
-    };
-    let mut widths = fit.finish(max_px);
-    widen_for_title(&mut widths, t.title);
-    write_title(ws, ctx, t.title, last_col)?;
-    let mut header_row = 1;
-    if let Some(note) = t.note {
-        merged(ws, 1, 0, last_col, note, &ctx.f.note)?;
-        ws.set_row_height(1, lines_height(1))?;
-        header_row = 2;
-    }
-    write_header(ws, ctx, header_row, t.headers, &widths)?;
-    // Most rows are one line high: that is the sheet's default, and only taller rows get a
-    // height of their own.
-    ws.set_default_row_height(lines_height(1));
+    let widths = table_widths(t, len, rows);
+    let header_row = write_head(ws, ctx, t, &widths)?;
     let first = header_row + 1;
     let end = if len == 0 {
+        let last_col = col_num(t.headers.len().saturating_sub(1));
         merged(ws, first, 0, last_col, t.empty, &ctx.f.body.text)?;
         ws.set_row_height(first, lines_height(1))?;
         first + 1
@@ -1023,16 +1080,12 @@ fn write_table_from<'r>(
             Formatting::Runs(Runs::default())
         } else {
             let columns = column_formats(&ctx.f.body, &rows(0..CHUNK_ROWS.min(len)), t.headers.len());
-            for (c, format) in columns.iter().enumerate() {
-                if let Some(format) = format {
-                    ws.set_column_format(col_num(c), format)?;
-                }
-            }
+            set_column_formats(ws, &columns)?;
             Formatting::Columns(columns)
         };
         // Each chunk is written while the next is built.
         let mut next = first;
-        let mut pending = chunks();
+        let mut pending = chunks(len);
         let mut current = pending.next().map(rows);
         while let Some(chunk) = current {
             let (written, built) = if len <= CHUNK_ROWS {
@@ -1049,12 +1102,141 @@ fn write_table_from<'r>(
         formatting.finish(ws)?;
         next
     };
-    if t.filter {
-        ws.autofilter(header_row, 0, end.saturating_sub(1), last_col)?;
-    }
-    set_widths(ws, &widths)?;
-    page_setup(ws, header_row)?;
+    write_tail(ws, t, header_row, end, &widths)?;
     Ok((end, widths))
+}
+
+/// The format numbers rust_xlsxwriter gives formats registered with a new workbook, in
+/// order: the default format is 0, each other format the next number (a format registered
+/// twice keeps its first). Only valid for a workbook that had no other format before.
+pub(super) struct XfIndices {
+    /// The numbers of [`Body`]'s formats: text, tag, number, percent, score.
+    body: [u32; 5],
+}
+
+impl XfIndices {
+    fn registered(formats: &[&Format], body: &Body) -> Option<XfIndices> {
+        let mut numbered: Vec<&Format> = Vec::new();
+        let default = Format::default();
+        for f in formats {
+            if **f != default && !numbered.contains(f) {
+                numbered.push(f);
+            }
+        }
+        let of = |f: &Format| numbered.iter().position(|g| *g == f).and_then(|p| u32::try_from(p + 1).ok());
+        Some(XfIndices {
+            body: [of(&body.text)?, of(&body.tag)?, of(&body.number)?, of(&body.percent)?, of(&body.score)?],
+        })
+    }
+
+    /// The number of `format`, one of `body`'s.
+    fn of(&self, body: &Body, format: &Format) -> u32 {
+        let kinds = [&body.text, &body.tag, &body.number, &body.percent, &body.score];
+        kinds.iter().zip(self.body).find(|(k, _)| std::ptr::eq(**k, format)).map_or(0, |(_, n)| n)
+    }
+}
+
+/// [`write_table_from`] for a long list without links, its rows written as sheet XML and
+/// compressed as they are made (see [`sheet_xml`]). `ws` gets everything else, as it would
+/// for a streamed list, and is saved without rows; the rows are in the part returned, which
+/// replaces `ws`'s XML when the workbook is saved ([`Summary::save_to_writer`]).
+fn write_table_direct(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    xf: &XfIndices,
+    t: &Table<'_>,
+    len: usize,
+    rows: &RowsOf<'_>,
+) -> Result<sheet_xml::FinishedPart, XlsxError> {
+    let widths = table_widths(t, len, rows);
+    let body = &ctx.f.body;
+    let columns = column_formats(body, &rows(0..CHUNK_ROWS.min(len)), t.headers.len());
+    let rows_len = u32::try_from(len).map_err(|_| XlsxError::RowColumnLimitError)?;
+    let without_rows = |ws: &mut Worksheet| -> Result<(u32, u32), XlsxError> {
+        let header_row = write_head(ws, ctx, t, &widths)?;
+        set_column_formats(ws, &columns)?;
+        let first = header_row + 1;
+        let end = first.checked_add(rows_len).ok_or(XlsxError::RowColumnLimitError)?;
+        write_tail(ws, t, header_row, end, &widths)?;
+        Ok((first, end))
+    };
+    let (first, end) = without_rows(ws)?;
+    // The same sheet in a workbook of its own with the same format numbers, saved: its XML
+    // around the rows. It is the second sheet, as the first is the one selected.
+    let mut alone = output_workbook();
+    for f in ctx.f.all() {
+        alone.register_format(f);
+    }
+    alone.add_worksheet();
+    without_rows(alone.add_worksheet_with_constant_memory()?)?;
+    let xml = sheet_xml::entry_text(&alone.save_to_buffer()?, "xl/worksheets/sheet2.xml")?;
+    drop(alone);
+    let (before, after) = sheet_xml::around_rows(&xml, end)
+        .ok_or_else(|| XlsxError::ParameterError(format!("工作表“{}”的结构无法识别", t.name)))?;
+    let mut part = sheet_xml::Part::new(ZIP_LEVEL)?;
+    part.write(before.as_bytes())?;
+    let one_line = lines_height(1);
+    let px = |pt: f64| (pt * 4.0 / 3.0).round() as u32;
+    let mut xml = sheet_xml::Rows::default();
+    let mut write_chunk = |from: u32, chunk: &[Vec<Cell>]| -> Result<u32, XlsxError> {
+        let mut row = from;
+        for row_cells in chunk {
+            // The 来源 texts first, for the cells to borrow.
+            let sources: Vec<String> = row_cells
+                .iter()
+                .filter_map(|c| match c {
+                    Cell::Source(s) => Some(clip_owned(s.display())),
+                    _ => None,
+                })
+                .collect();
+            let mut source_texts = sources.iter();
+            let mut cells: Vec<(u16, XmlCell)> = Vec::with_capacity(row_cells.len());
+            for (c, cell) in row_cells.iter().enumerate() {
+                let format = cell_format(body, cell);
+                let n = xf.of(body, format);
+                // As put_blank: an empty cell whose column has its format is left out.
+                let bare = columns.get(c).copied().flatten().is_some_and(|f| std::ptr::eq(f, format));
+                let xml_cell = match cell {
+                    Cell::Text(s) | Cell::Tag(s) => XmlCell::Text(clip(s), n),
+                    Cell::Number(x) | Cell::Percent(x) | Cell::Score(x) if x.is_finite() => XmlCell::Number(*x, n),
+                    Cell::Source(_) => XmlCell::Text(source_texts.next().map_or("", String::as_str), n),
+                    Cell::Choice(_) => {
+                        return Err(XlsxError::ParameterError(format!("工作表“{}”不应有下拉选项", t.name)));
+                    }
+                    Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Blank => XmlCell::Blank(n),
+                };
+                // An empty text is an empty cell to rust_xlsxwriter too.
+                let xml_cell = match xml_cell {
+                    XmlCell::Text("", n) => XmlCell::Blank(n),
+                    other => other,
+                };
+                if bare && matches!(xml_cell, XmlCell::Blank(_)) {
+                    continue;
+                }
+                cells.push((col_num(c), xml_cell));
+            }
+            // As write_rows: one line is the sheet's default height, other rows have their own.
+            let height = row_height(row_cells, &widths);
+            let own = height != one_line;
+            xml.row(row, px(if own { height } else { one_line }), own, &cells);
+            row = row.saturating_add(1);
+        }
+        let buf = xml.take();
+        part.write(buf)?;
+        buf.clear();
+        Ok(row)
+    };
+    // Each chunk is written while the next is built.
+    let mut next = first;
+    let mut pending = chunks(len);
+    let mut current = pending.next().map(rows);
+    while let Some(chunk) = current {
+        let (written, built) = rayon::join(|| write_chunk(next, &chunk), || pending.next().map(rows));
+        next = written?;
+        current = built;
+    }
+    part.write(after.as_bytes())?;
+    part.finish()
 }
 
 /// The 落款 at `row`: the organiser, and the date centred under it, at the right edge of
@@ -1099,7 +1281,7 @@ fn list_sheet(
     rows: ListRows<'_>,
     empty: &str,
     max_rows: usize,
-) -> Result<Vec<Worksheet>, XlsxError> {
+) -> Result<Vec<(Worksheet, Option<sheet_xml::FinishedPart>)>, XlsxError> {
     let headers: Vec<&str> = std::iter::once("序号").chain(headers.iter().copied()).collect();
     // A short list is built and numbered once and its chunks borrowed; a long one is built
     // and numbered a chunk at a time (twice: to measure, then to write).
@@ -1141,8 +1323,18 @@ fn list_sheet(
                 None => Cow::Borrowed(built.get(from..to).unwrap_or(&[])),
             }
         };
-        write_table_from(&mut ws, ctx, &table, part.len(), &rows, streamed)?;
-        sheets.push(ws);
+        // The longest lists without links (built a range at a time, so without drop-downs)
+        // are written as XML.
+        match &ctx.xf {
+            Some(xf) if streamed && make.is_some() && part.len() > LINKED_ROWS => {
+                let xml = write_table_direct(&mut ws, ctx, xf, &table, part.len(), &rows)?;
+                sheets.push((ws, Some(xml)));
+            }
+            _ => {
+                write_table_from(&mut ws, ctx, &table, part.len(), &rows, streamed)?;
+                sheets.push((ws, None));
+            }
+        }
     }
     Ok(sheets)
 }
@@ -1193,11 +1385,54 @@ pub fn workbook_bytes(report: &Report<'_>) -> Result<Vec<u8>, XlsxError> {
     build_workbook(report)?.save_to_buffer()
 }
 
+/// The summary workbook, every sheet written, ready to be saved: rust_xlsxwriter's workbook
+/// and, for its longest lists, their sheets' XML (see [`sheet_xml`]).
+pub struct Summary {
+    workbook: Workbook,
+    /// Sheet name, and the XML that replaces that sheet's.
+    parts: Vec<(String, sheet_xml::FinishedPart)>,
+}
+
+impl Summary {
+    /// Saves the workbook to `out`. With sheets written as XML, rust_xlsxwriter saves the
+    /// workbook in memory (without their rows, it is small) and its parts are copied to
+    /// `out`, those sheets' replaced by theirs.
+    ///
+    /// # Errors
+    /// Whatever rust_xlsxwriter or the zip writer report (the disk is full).
+    pub fn save_to_writer<W: std::io::Write + std::io::Seek + Send>(mut self, mut out: W) -> Result<W, XlsxError> {
+        if self.parts.is_empty() {
+            self.workbook.save_to_writer(&mut out)?;
+            return Ok(out);
+        }
+        // rust_xlsxwriter names a sheet's part by its place in the workbook.
+        let names: Vec<String> = self.workbook.worksheets().iter().map(Worksheet::name).collect();
+        let parts = std::mem::take(&mut self.parts)
+            .into_iter()
+            .map(|(sheet, xml)| {
+                let n = names.iter().position(|n| *n == sheet).ok_or(XlsxError::UnknownWorksheetNameOrIndex(sheet))?;
+                Ok((format!("xl/worksheets/sheet{}.xml", n + 1), xml))
+            })
+            .collect::<Result<Vec<_>, XlsxError>>()?;
+        let package = self.workbook.save_to_buffer()?;
+        drop(self.workbook);
+        sheet_xml::splice(&package, parts, out)
+    }
+
+    /// The saved workbook's bytes.
+    ///
+    /// # Errors
+    /// As [`Summary::save_to_writer`].
+    pub fn save_to_buffer(self) -> Result<Vec<u8>, XlsxError> {
+        self.save_to_writer(std::io::Cursor::new(Vec::new())).map(std::io::Cursor::into_inner)
+    }
+}
+
 /// Builds the summary workbook, every sheet written, ready to be saved.
 ///
 /// # Errors
 /// Whatever rust_xlsxwriter reports (a limit of Excel exceeded).
-pub fn build_workbook(report: &Report<'_>) -> Result<Workbook, XlsxError> {
+pub fn build_workbook(report: &Report<'_>) -> Result<Summary, XlsxError> {
     build_workbook_with(report, || ()).map(|(wb, ())| wb)
 }
 
@@ -1209,16 +1444,26 @@ pub fn build_workbook(report: &Report<'_>) -> Result<Workbook, XlsxError> {
 pub fn build_workbook_with<R: Send>(
     report: &Report<'_>,
     beside: impl FnOnce() -> R + Send,
-) -> Result<(Workbook, R), XlsxError> {
+) -> Result<(Summary, R), XlsxError> {
+    build_summary(report, beside, true)
+}
+
+/// [`build_workbook_with`]; `as_xml`: the longest lists are written as sheet XML (else all
+/// through rust_xlsxwriter, which the tests compare them with).
+fn build_summary<R: Send>(
+    report: &Report<'_>,
+    beside: impl FnOnce() -> R + Send,
+    as_xml: bool,
+) -> Result<(Summary, R), XlsxError> {
     let config = report.config;
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         f: Formats::new(),
         title: format!("{}{}情况汇总表（{}）", config.organiser, config.title, report.period.chinese()),
         source_base: Some(report.source_base.clone()),
+        xf: None,
     };
     let mut wb = output_workbook();
     wb.set_properties(&properties(report, &ctx.title)?);
-
     summary_sheet(&mut wb, &ctx, report)?;
     // The list sheets between 汇总 and 说明: their headers after 序号, and their rows.
     let l = Lookup::new(report);
@@ -1265,9 +1510,16 @@ pub fn build_workbook_with<R: Send>(
     };
     // The lists are written on all cores, each into its own standalone sheets, and added
     // to the workbook in order.
-    for f in ctx.f.all() {
+    // Nothing has a format number yet (汇总 is held in memory, and its formats get theirs
+    // when the workbook is saved), so these are numbered in order.
+    let registered = ctx.f.all();
+    for f in &registered {
         wb.register_format(f);
     }
+    if as_xml {
+        ctx.xf = XfIndices::registered(&registered, &ctx.f.body);
+    }
+    drop(registered);
     // 明细, by far the longest, on one side; the other lists, then `beside`, on the other.
     let (written, beside) = {
         let shared = std::sync::Mutex::new(&mut wb);
@@ -1281,19 +1533,23 @@ pub fn build_workbook_with<R: Send>(
         let (detail, (rest, beside)) = rayon::join(
             || detail.map(write),
             || {
-                let rest: Vec<Result<Vec<Worksheet>, XlsxError>> = rest.into_par_iter().map(write).collect();
+                let rest: Vec<Result<Vec<_>, XlsxError>> = rest.into_par_iter().map(write).collect();
                 (rest, beside())
             },
         );
         (detail.into_iter().chain(rest).collect::<Vec<_>>(), beside)
     };
+    let mut parts = Vec::new();
     for sheets in written {
-        for ws in sheets? {
+        for (ws, xml) in sheets? {
+            if let Some(xml) = xml {
+                parts.push((ws.name(), xml));
+            }
             wb.push_worksheet(ws);
         }
     }
     notes_sheet(&mut wb, &ctx, report)?;
-    Ok((wb, beside))
+    Ok((Summary { workbook: wb, parts }, beside))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2063,8 +2319,8 @@ mod tests {
 
     use super::{
         CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, Formatting, LINKED_ROWS, Links, ListRows, PAD, SHEETS, STREAM_ROWS,
-        char_width, col_px, fit_columns, line_count, lines_height, list_sheet, min_text_width, numbered, pieces,
-        source_url, text_width, text_widths, workbook_bytes, write_rows, write_source,
+        build_summary, char_width, col_px, fit_columns, line_count, lines_height, list_sheet, min_text_width, numbered,
+        pieces, sheet_xml, source_url, text_width, text_widths, workbook_bytes, write_rows, write_source,
     };
     use crate::config::Config;
     use crate::discover::{FileEntry, FileStatus};
@@ -2445,6 +2701,74 @@ mod tests {
         assert!(xml.contains("<formula1>\"苏孟乡前村党支部,苏孟乡后村党支部,否\"</formula1>"), "{xml}");
     }
 
+    /// Every part of a workbook, unpacked, in the package's order.
+    fn parts(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");
+        (0..zip.len())
+            .map(|i| {
+                let mut part = zip.by_index(i).expect("part");
+                let mut content = Vec::new();
+                std::io::Read::read_to_end(&mut part, &mut content).expect("read");
+                (part.name().expect("name").into_owned(), content)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_longest_lists_written_as_xml_are_the_lists_rust_xlsxwriter_writes() {
+        // More records and issues than a list with links may have, so 明细 and 问题清单 are
+        // written as XML; among the names, what XML and Excel escape, blank and padded
+        // texts, and names long enough to wrap.
+        let mut fx = fixture();
+        let names = ["前村", "a<b>&c", "_x0041_前村", " 前后有空格 ", "控制\u{1}字符\r", "", &"很长的名称".repeat(20)];
+        for i in 0..LINKED_ROWS + 5 {
+            let name = &names[i % names.len()];
+            let org = (i % 4 < 3).then_some(i % 4);
+            let record = record(100 + i, "苏孟乡", name, org, 10 + i as u32, Some((i % 5) as u8 + 1));
+            let issue = Issue::new(
+                IssueCode::Unmatched,
+                Some("苏孟乡"),
+                Some(record.raw.source.clone()),
+                format!("“{name}”在名册中未找到"),
+            );
+            fx.records.push(record);
+            fx.issues.push(issue);
+        }
+        let report = Report {
+            config: &fx.config,
+            period: Period::new(2015, 10).expect("period"),
+            files: &fx.files,
+            orgs: &fx.orgs,
+            records: &fx.records,
+            units: &fx.units,
+            issues: &fx.issues,
+            accounting: Accounting::of(&fx.files),
+            source_base: "../returns/2015-10/".to_string(),
+            changes: &[],
+            previous: None,
+        };
+        let build = |as_xml| build_summary(&report, || (), as_xml).expect("build").0;
+        let summary = build(true);
+        let names: Vec<&str> = summary.parts.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["明细", "问题清单"]);
+        let as_xml = parts(&summary.save_to_buffer().expect("save"));
+        let reference = parts(&build(false).save_to_buffer().expect("save"));
+        let part_names = |p: &[(String, Vec<u8>)]| p.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(part_names(&as_xml), part_names(&reference));
+        for ((name, ours), (_, theirs)) in as_xml.iter().zip(&reference) {
+            let (ours, theirs) = (String::from_utf8_lossy(ours), String::from_utf8_lossy(theirs));
+            // rust_xlsxwriter writes a streamed sheet's last row twice when it is taller than
+            // one line: the one difference there may be.
+            let theirs = match theirs.find("</sheetData>") {
+                Some(at) => {
+                    format!("{}{}", sheet_xml::without_repeated_last_row(theirs[..at].to_string()), &theirs[at..])
+                }
+                None => theirs.into_owned(),
+            };
+            assert!(ours == theirs, "{name} differs");
+        }
+    }
+
     #[test]
     fn two_writes_are_byte_identical() {
         let fx = fixture();
@@ -2453,13 +2777,13 @@ mod tests {
 
     #[test]
     fn long_lists_continue_on_numbered_sheets() {
-        let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: None };
+        let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: None, xf: None };
         let mut wb = Workbook::new();
         let rows: Vec<Vec<Cell>> = (0..5).map(|i| vec![Cell::text(format!("第{i}行"))]).collect();
         let rows = ListRows::Built(Box::new(move || rows.clone()));
         let sheets =
             list_sheet(&std::sync::Mutex::new(&mut wb), &ctx, "明细", &["名称"], rows, EMPTY, 2).expect("write");
-        for ws in sheets {
+        for (ws, _) in sheets {
             wb.push_worksheet(ws);
         }
         let mut xl = open(wb.save_to_buffer().expect("save"));
@@ -2482,11 +2806,11 @@ mod tests {
             vec![Cell::text(name), Cell::Number(i as f64)]
         };
         let save = |rows: ListRows<'_>| {
-            let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: None };
+            let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: None, xf: None };
             let mut wb = Workbook::new();
             let sheets = list_sheet(&std::sync::Mutex::new(&mut wb), &ctx, "明细", &["名称", "数"], rows, EMPTY, n)
                 .expect("write");
-            for ws in sheets {
+            for (ws, _) in sheets {
                 wb.push_worksheet(ws);
             }
             wb.save_to_buffer().expect("save")
@@ -2620,7 +2944,7 @@ mod tests {
     #[test]
     fn links_stop_at_excels_limit_per_sheet_and_the_rest_is_plain_text() {
         assert_eq!(Links::new().0, 65_530);
-        let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: Some("../r/".into()) };
+        let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: Some("../r/".into()), xf: None };
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
         // A sheet with two links left.
@@ -2641,7 +2965,7 @@ mod tests {
     #[test]
     fn a_list_longer_than_ten_thousand_rows_has_no_links_at_all() {
         let links_in = |rows: usize| {
-            let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: Some("../r/".into()) };
+            let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: Some("../r/".into()), xf: None };
             let mut wb = Workbook::new();
             let make = ListRows::Ranged(
                 rows,
@@ -2652,7 +2976,7 @@ mod tests {
             );
             let sheets = list_sheet(&std::sync::Mutex::new(&mut wb), &ctx, "明细", &["来源"], make, EMPTY, 1_048_574)
                 .expect("write");
-            for ws in sheets {
+            for (ws, _) in sheets {
                 wb.push_worksheet(ws);
             }
             let (xml, _) = sheet_xml(&wb.save_to_buffer().expect("save"), 1);
@@ -2713,7 +3037,7 @@ mod tests {
             ]
         };
         let headers = ["名称", "是否", "星级", "完成率", "相似度", "来源"];
-        let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: None };
+        let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: None, xf: None };
         let new_workbook = || {
             let mut wb = Workbook::new();
             for f in ctx.f.all() {
@@ -2726,7 +3050,7 @@ mod tests {
             let make = ListRows::Ranged(n, Box::new(move |r| r.map(row).collect()));
             let sheets =
                 list_sheet(&std::sync::Mutex::new(&mut wb), &ctx, "明细", &headers, make, EMPTY, n).expect("write");
-            for ws in sheets {
+            for (ws, _) in sheets {
                 wb.push_worksheet(ws);
             }
             cell_styles(&sheet_xml(&wb.save_to_buffer().expect("save"), 1).0)
@@ -2751,7 +3075,7 @@ mod tests {
 
     #[test]
     fn one_line_rows_take_the_default_height_and_wrapped_rows_their_own() {
-        let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: None };
+        let ctx = Ctx { f: Formats::new(), title: "标题".into(), source_base: None, xf: None };
         let long = "这一格的文字很长，".repeat(12);
         let rows = ListRows::Built(Box::new(move || {
             vec![vec![Cell::text("短")], vec![Cell::text(long.clone())], vec![Cell::text("也短")]]
@@ -2759,7 +3083,7 @@ mod tests {
         let mut wb = Workbook::new();
         let sheets =
             list_sheet(&std::sync::Mutex::new(&mut wb), &ctx, "明细", &["名称"], rows, EMPTY, 100).expect("write");
-        for ws in sheets {
+        for (ws, _) in sheets {
             wb.push_worksheet(ws);
         }
         let (xml, _) = sheet_xml(&wb.save_to_buffer().expect("save"), 1);
