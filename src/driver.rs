@@ -412,15 +412,15 @@ pub fn write_outputs(
         }
         made.into_iter().map(|(_, r)| r).collect()
     };
-    // The workbook's sheets are written first, on all cores, and the JSON beside 明细;
-    // saving the workbook then compresses them on one core, and the correction lists are
-    // made beside that.
+    // The workbook's sheets are written on all cores: 明细 and then the correction lists on
+    // one side, the other sheets and then the JSON on the other. Saving the workbook then
+    // copies the parts compressed as they were written.
     let workbook_timer = crate::timing::stage("生成汇总表");
-    let (workbook, json_tmp) = {
+    let (workbook, lists, json_tmp) = {
         let _t = crate::timing::stage("汇总表各表");
-        report::workbook::build_workbook_with(&report, write_json).context("生成汇总表失败")?
+        report::workbook::build_workbook_with(&report, write_lists, write_json).context("生成汇总表失败")?
     };
-    let (xlsx_tmp, lists) = rayon::join(|| write_workbook(workbook), write_lists);
+    let xlsx_tmp = write_workbook(workbook);
     drop(workbook_timer);
     let (xlsx_tmp, json_tmp, lists) = (xlsx_tmp?, json_tmp?, lists?);
     let _t = crate::timing::stage("写入文件");

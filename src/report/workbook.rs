@@ -1433,28 +1433,31 @@ impl Summary {
 /// # Errors
 /// Whatever rust_xlsxwriter reports (a limit of Excel exceeded).
 pub fn build_workbook(report: &Report<'_>) -> Result<Summary, XlsxError> {
-    build_workbook_with(report, || ()).map(|(wb, ())| wb)
+    build_workbook_with(report, || (), || ()).map(|(wb, (), ())| wb)
 }
 
-/// [`build_workbook`], running `beside` on the core that is not writing 明细 once the
-/// other sheets are written (明细 takes about as long as all of them).
+/// [`build_workbook`], with other work on the cores as they become free: 明细 is written on
+/// one side and the other sheets on the other (they take about as long), then `after_detail`
+/// runs on the first and `after_rest` on the second.
 ///
 /// # Errors
-/// As [`build_workbook`]; `beside` has not run when the error came before the lists.
-pub fn build_workbook_with<R: Send>(
+/// As [`build_workbook`]; neither has run when the error came before the lists.
+pub fn build_workbook_with<A: Send, R: Send>(
     report: &Report<'_>,
-    beside: impl FnOnce() -> R + Send,
-) -> Result<(Summary, R), XlsxError> {
-    build_summary(report, beside, true)
+    after_detail: impl FnOnce() -> A + Send,
+    after_rest: impl FnOnce() -> R + Send,
+) -> Result<(Summary, A, R), XlsxError> {
+    build_summary(report, after_detail, after_rest, true)
 }
 
 /// [`build_workbook_with`]; `as_xml`: the longest lists are written as sheet XML (else all
 /// through rust_xlsxwriter, which the tests compare them with).
-fn build_summary<R: Send>(
+fn build_summary<A: Send, R: Send>(
     report: &Report<'_>,
-    beside: impl FnOnce() -> R + Send,
+    after_detail: impl FnOnce() -> A + Send,
+    after_rest: impl FnOnce() -> R + Send,
     as_xml: bool,
-) -> Result<(Summary, R), XlsxError> {
+) -> Result<(Summary, A, R), XlsxError> {
     let config = report.config;
     let mut ctx = Ctx {
         f: Formats::new(),
@@ -1520,8 +1523,8 @@ fn build_summary<R: Send>(
         ctx.xf = XfIndices::registered(&registered, &ctx.f.body);
     }
     drop(registered);
-    // 明细, by far the longest, on one side; the other lists, then `beside`, on the other.
-    let (written, beside) = {
+    // 明细, by far the longest, on one side; the other lists on the other.
+    let (written, after_detail, after_rest) = {
         let shared = std::sync::Mutex::new(&mut wb);
         let write = |(name, (headers, rows)): (&&str, (&[&str], ListRows<'_>))| {
             let empty = if *name == "环比变化" { no_change.as_str() } else { EMPTY };
@@ -1530,14 +1533,14 @@ fn build_summary<R: Send>(
         let mut jobs = SHEETS.iter().skip(1).zip(lists);
         let detail = jobs.next();
         let rest: Vec<_> = jobs.collect();
-        let (detail, (rest, beside)) = rayon::join(
-            || detail.map(write),
+        let ((detail, after_detail), (rest, after_rest)) = rayon::join(
+            || (detail.map(write), after_detail()),
             || {
                 let rest: Vec<Result<Vec<_>, XlsxError>> = rest.into_par_iter().map(write).collect();
-                (rest, beside())
+                (rest, after_rest())
             },
         );
-        (detail.into_iter().chain(rest).collect::<Vec<_>>(), beside)
+        (detail.into_iter().chain(rest).collect::<Vec<_>>(), after_detail, after_rest)
     };
     let mut parts = Vec::new();
     for sheets in written {
@@ -1549,7 +1552,7 @@ fn build_summary<R: Send>(
         }
     }
     notes_sheet(&mut wb, &ctx, report)?;
-    Ok((Summary { workbook: wb, parts }, beside))
+    Ok((Summary { workbook: wb, parts }, after_detail, after_rest))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2747,7 +2750,7 @@ mod tests {
             changes: &[],
             previous: None,
         };
-        let build = |as_xml| build_summary(&report, || (), as_xml).expect("build").0;
+        let build = |as_xml| build_summary(&report, || (), || (), as_xml).expect("build").0;
         let summary = build(true);
         let names: Vec<&str> = summary.parts.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(names, ["明细", "问题清单"]);
