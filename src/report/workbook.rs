@@ -456,7 +456,9 @@ fn narrow_text_width(chars: usize) -> f64 {
 
 /// [`clip`] for a text of one's own.
 fn clip_owned(mut s: String) -> String {
-    if let Some((i, _)) = s.char_indices().nth(MAX_CELL_CHARS) {
+    if s.len() > MAX_CELL_CHARS
+        && let Some((i, _)) = s.char_indices().nth(MAX_CELL_CHARS)
+    {
         s.truncate(i);
     }
     s
@@ -464,6 +466,10 @@ fn clip_owned(mut s: String) -> String {
 
 /// Cuts a text to Excel's cell limit rather than failing the whole workbook.
 fn clip(s: &str) -> &str {
+    // No more characters than bytes: most texts need no counting.
+    if s.len() <= MAX_CELL_CHARS {
+        return s;
+    }
     match s.char_indices().nth(MAX_CELL_CHARS) {
         Some((i, _)) => s.get(..i).unwrap_or(s),
         None => s,
@@ -2321,9 +2327,10 @@ mod tests {
     use rust_xlsxwriter::Workbook;
 
     use super::{
-        CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, Formatting, LINKED_ROWS, Links, ListRows, PAD, SHEETS, STREAM_ROWS,
-        build_summary, char_width, col_px, fit_columns, line_count, lines_height, list_sheet, min_text_width, numbered,
-        pieces, sheet_xml, source_url, text_width, text_widths, workbook_bytes, write_rows, write_source,
+        CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, Formatting, LINKED_ROWS, Links, ListRows, MAX_CELL_CHARS, PAD, SHEETS,
+        STREAM_ROWS, build_summary, char_width, clip, clip_owned, col_px, fit_columns, line_count, lines_height,
+        list_sheet, min_text_width, numbered, pieces, sheet_xml, source_url, text_width, text_widths, workbook_bytes,
+        write_rows, write_source,
     };
     use crate::config::Config;
     use crate::discover::{FileEntry, FileStatus};
@@ -2770,6 +2777,21 @@ mod tests {
             };
             assert!(ours == theirs, "{name} differs");
         }
+    }
+
+    #[test]
+    fn texts_are_cut_at_excels_limit_in_characters() {
+        let chars = |s: &str| s.chars().count();
+        // Three bytes a character: longer than the limit in bytes, not in characters.
+        let full = "汤".repeat(MAX_CELL_CHARS);
+        assert_eq!(clip(&full), full);
+        assert_eq!(clip_owned(full.clone()), full);
+        let over = "汤".repeat(MAX_CELL_CHARS + 1);
+        assert_eq!(chars(clip(&over)), MAX_CELL_CHARS);
+        assert_eq!(chars(&clip_owned(over)), MAX_CELL_CHARS);
+        let ascii = "a".repeat(40_000);
+        assert_eq!(clip(&ascii).len(), MAX_CELL_CHARS);
+        assert_eq!(clip("前村"), "前村");
     }
 
     #[test]
