@@ -200,8 +200,9 @@ fn line_count(s: &str, width: f64) -> usize {
     let lines: usize = s
         .split('\n')
         .map(|line| {
-            // Most cells fit on one line: no need to cut them into pieces.
-            if line.chars().map(char_width).sum::<f64>() <= room + 1e-9 {
+            // Most cells fit on one line: no need to cut them into pieces. No character is
+            // wider than NARROW per byte of it, so a short line is not even measured.
+            if line.len() as f64 * NARROW <= room + 1e-9 || line.chars().map(char_width).sum::<f64>() <= room + 1e-9 {
                 return 1;
             }
             let mut lines = 1;
@@ -2327,10 +2328,10 @@ mod tests {
     use rust_xlsxwriter::Workbook;
 
     use super::{
-        CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, Formatting, LINKED_ROWS, Links, ListRows, MAX_CELL_CHARS, PAD, SHEETS,
-        STREAM_ROWS, build_summary, char_width, clip, clip_owned, col_px, fit_columns, line_count, lines_height,
-        list_sheet, min_text_width, numbered, pieces, sheet_xml, source_url, text_width, text_widths, workbook_bytes,
-        write_rows, write_source,
+        CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, Formatting, LINKED_ROWS, Links, ListRows, MAX_CELL_CHARS, NARROW, PAD,
+        SHEETS, STREAM_ROWS, build_summary, char_width, clip, clip_owned, col_px, fit_columns, line_count,
+        lines_height, list_sheet, min_text_width, numbered, pieces, sheet_xml, source_url, text_width, text_widths,
+        workbook_bytes, write_rows, write_source,
     };
     use crate::config::Config;
     use crate::discover::{FileEntry, FileStatus};
@@ -2909,6 +2910,15 @@ mod tests {
             assert_eq!(line_count(text, width), lines, "{text}");
         }
         assert!((min_text_width("汤溪镇.xlsx!10月!B7") - (8.0 * 1.1 + 1.0)).abs() < 1e-9, ".xlsx!10 stays together");
+    }
+
+    #[test]
+    fn no_character_is_wider_than_its_bytes_allow() {
+        // line_count takes a line of n bytes narrower than n narrow characters as fitting
+        // without measuring it.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert!(char_width(c) <= NARROW * c.len_utf8() as f64, "{c:?}");
+        }
     }
 
     #[test]
