@@ -2522,8 +2522,9 @@ mod tests {
         bytes_with_changes(fx, &[], None)
     }
 
-    fn bytes_with_changes(fx: &Fixture, changes: &[Change], previous: Option<&str>) -> Vec<u8> {
-        let report = Report {
+    /// The fixture's report for 2015-10.
+    fn report_of<'a>(fx: &'a Fixture, changes: &'a [Change], previous: Option<&'a str>) -> Report<'a> {
+        Report {
             config: &fx.config,
             period: Period::new(2015, 10).expect("period"),
             files: &fx.files,
@@ -2535,8 +2536,11 @@ mod tests {
             source_base: "../returns/2015-10/".to_string(),
             changes,
             previous,
-        };
-        workbook_bytes(&report).expect("workbook")
+        }
+    }
+
+    fn bytes_with_changes(fx: &Fixture, changes: &[Change], previous: Option<&str>) -> Vec<u8> {
+        workbook_bytes(&report_of(fx, changes, previous)).expect("workbook")
     }
 
     fn open(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {
@@ -2745,19 +2749,7 @@ mod tests {
             fx.records.push(record);
             fx.issues.push(issue);
         }
-        let report = Report {
-            config: &fx.config,
-            period: Period::new(2015, 10).expect("period"),
-            files: &fx.files,
-            orgs: &fx.orgs,
-            records: &fx.records,
-            units: &fx.units,
-            issues: &fx.issues,
-            accounting: Accounting::of(&fx.files),
-            source_base: "../returns/2015-10/".to_string(),
-            changes: &[],
-            previous: None,
-        };
+        let report = report_of(&fx, &[], None);
         let build = |as_xml| build_summary(&report, || (), || (), as_xml).expect("build").0;
         let summary = build(true);
         let names: Vec<&str> = summary.parts.iter().map(|(name, _)| name.as_str()).collect();
