@@ -65,20 +65,26 @@ fn push_a1(out: &mut String, col: u32, row: u32) {
     let _ = std::fmt::Write::write_fmt(out, format_args!("{row}"));
 }
 
-/// Appends the Excel column letters of a 0-based column index (0 → A, 26 → AA).
-fn push_column_letters(out: &mut String, col: u32) {
-    // u32::MAX + 1 has 7 letters in base 26.
-    let mut letters = [0u8; 8];
-    let mut start = letters.len();
+/// The Excel column letters of a 0-based column index (0 → A, 26 → AA), written at the end
+/// of `buf` (u32::MAX + 1 has 7 letters in base 26) without allocating: the sheet XML of a
+/// province's lists has millions of cell references.
+pub fn column_letter_bytes(col: u32, buf: &mut [u8; 8]) -> &[u8] {
+    let mut start = buf.len();
     let mut n = u64::from(col) + 1;
     while n > 0 && start > 0 {
         start -= 1;
-        if let Some(slot) = letters.get_mut(start) {
+        if let Some(slot) = buf.get_mut(start) {
             *slot = b'A' + ((n - 1) % 26) as u8;
         }
         n = (n - 1) / 26;
     }
-    out.extend(letters.iter().skip(start).map(|b| char::from(*b)));
+    buf.get(start..).unwrap_or_default()
+}
+
+/// Appends the Excel column letters of a 0-based column index (0 → A, 26 → AA).
+fn push_column_letters(out: &mut String, col: u32) {
+    let mut buf = [0u8; 8];
+    out.extend(column_letter_bytes(col, &mut buf).iter().map(|b| char::from(*b)));
 }
 
 /// Excel column letters for a 0-based column index (0 → A, 26 → AA).

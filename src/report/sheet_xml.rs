@@ -51,9 +51,10 @@ impl Rows {
         let r = row.saturating_add(1);
         self.buf.extend_from_slice(b"<row r=\"");
         push_u32(&mut self.buf, r);
-        // rust_xlsxwriter formats the height in points as f64's Display does.
+        // rust_xlsxwriter formats the height in points as f64's Display does (writing into a
+        // Vec cannot fail).
         let ht = f64::from(height_px) * 0.75;
-        self.buf.extend_from_slice(format!("\" ht=\"{ht}\" customHeight=\"1\"").as_bytes());
+        let _ = write!(self.buf, "\" ht=\"{ht}\" customHeight=\"1\"");
         if cells.is_empty() {
             self.buf.extend_from_slice(b"/>");
             return;
@@ -61,7 +62,7 @@ impl Rows {
         self.buf.push(b'>');
         for (col, cell) in cells {
             self.cell_ref.clear();
-            push_column_letters(&mut self.cell_ref, *col);
+            self.cell_ref.extend_from_slice(crate::model::column_letter_bytes(u32::from(*col), &mut [0; 8]));
             push_u32(&mut self.cell_ref, r);
             self.buf.extend_from_slice(b"<c r=\"");
             self.buf.extend_from_slice(&self.cell_ref);
@@ -110,19 +111,6 @@ fn push_u32(out: &mut Vec<u8>, n: u32) {
     }
     if let Some(digits) = out.get_mut(start..) {
         digits.reverse();
-    }
-}
-
-/// Column letters of column `col` from 0 ("A", "Z", "AA").
-fn push_column_letters(out: &mut Vec<u8>, col: u16) {
-    let start = out.len();
-    let mut n = u32::from(col) + 1;
-    while n > 0 {
-        out.push(b'A' + ((n - 1) % 26) as u8);
-        n = (n - 1) / 26;
-    }
-    if let Some(letters) = out.get_mut(start..) {
-        letters.reverse();
     }
 }
 
@@ -178,7 +166,8 @@ fn escape_escapes(s: &str) -> Cow<'_, str> {
             last = i;
         }
     }
-    if last == 0 && out.is_empty() {
+    // Every escape pushed at least "_x005F".
+    if out.is_empty() {
         return Cow::Borrowed(s);
     }
     out.push_str(s.get(last..).unwrap_or_default());
@@ -295,21 +284,6 @@ pub(super) fn splice<W: Write + Seek>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn column_letters_run_past_z() {
-        let letters = |col| {
-            let mut v = Vec::new();
-            push_column_letters(&mut v, col);
-            String::from_utf8(v).expect("ascii")
-        };
-        assert_eq!(letters(0), "A");
-        assert_eq!(letters(25), "Z");
-        assert_eq!(letters(26), "AA");
-        assert_eq!(letters(701), "ZZ");
-        assert_eq!(letters(702), "AAA");
-        assert_eq!(letters(16_383), "XFD");
-    }
 
     #[test]
     fn escaping_matches_what_excel_reads_back() {

@@ -457,11 +457,8 @@ fn narrow_text_width(chars: usize) -> f64 {
 
 /// [`clip`] for a text of one's own.
 fn clip_owned(mut s: String) -> String {
-    if s.len() > MAX_CELL_CHARS
-        && let Some((i, _)) = s.char_indices().nth(MAX_CELL_CHARS)
-    {
-        s.truncate(i);
-    }
+    let kept = clip(&s).len();
+    s.truncate(kept);
     s
 }
 
