@@ -1175,8 +1175,12 @@ fn write_table_direct(
     without_rows(alone.add_worksheet_with_constant_memory()?)?;
     let xml = sheet_xml::entry_text(&alone.save_to_buffer()?, "xl/worksheets/sheet2.xml")?;
     drop(alone);
-    let (before, after) = sheet_xml::around_rows(&xml, end)
-        .ok_or_else(|| XlsxError::ParameterError(format!("工作表“{}”的结构无法识别", t.name)))?;
+    let (before, after) = sheet_xml::around_rows(&xml, end).ok_or_else(|| {
+        XlsxError::ParameterError(format!(
+            "工作表“{}”的结构无法识别（这是程序的缺陷，请把这段信息报告给开发者）",
+            t.name
+        ))
+    })?;
     let mut part = sheet_xml::Part::new(ZIP_LEVEL)?;
     part.write(before.as_bytes())?;
     let one_line = lines_height(1);
@@ -1205,7 +1209,10 @@ fn write_table_direct(
                     Cell::Number(x) | Cell::Percent(x) | Cell::Score(x) if x.is_finite() => XmlCell::Number(*x, n),
                     Cell::Source(_) => XmlCell::Text(source_texts.next().map_or("", String::as_str), n),
                     Cell::Choice(_) => {
-                        return Err(XlsxError::ParameterError(format!("工作表“{}”不应有下拉选项", t.name)));
+                        return Err(XlsxError::ParameterError(format!(
+                            "工作表“{}”不应有下拉选项（这是程序的缺陷，请把这段信息报告给开发者）",
+                            t.name
+                        )));
                     }
                     Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Blank => XmlCell::Blank(n),
                 };
