@@ -127,6 +127,13 @@ fn col_px(width: f64) -> f64 {
 /// Whether a character takes two columns in a Chinese font (CJK, full-width forms and the
 /// punctuation and symbols SimSun draws full width, such as — “” ① └ ★).
 fn is_wide(c: char) -> bool {
+    // Latin text and figures first, then the Chinese characters.
+    if c < '\u{2010}' {
+        return false;
+    }
+    if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        return true;
+    }
     matches!(c,
         '\u{2010}'..='\u{2027}' | '\u{2190}'..='\u{21FF}' | '\u{2460}'..='\u{24FF}' | '\u{2500}'..='\u{27BF}'
         | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}'
@@ -174,6 +181,32 @@ fn min_text_width(s: &str) -> f64 {
 /// [`text_width`] and [`min_text_width`] of a text in one pass, without cutting it into
 /// pieces: every cell of every list is measured.
 fn text_widths(s: &str) -> (f64, f64) {
+    one_line_widths(s).unwrap_or_else(|| lines_widths(s))
+}
+
+/// [`text_widths`] of a text without a line break, summed as [`lines_widths`] sums it;
+/// `None` at the first `\n`. Most cells are one line: this spares them cutting into lines.
+fn one_line_widths(s: &str) -> Option<(f64, f64)> {
+    let (mut width, mut run, mut widest_piece) = (0.0_f64, 0.0_f64, 0.0_f64);
+    for c in s.chars() {
+        if c == '\n' {
+            return None;
+        }
+        let wide = is_wide(c);
+        let w = if wide { WIDE } else { NARROW };
+        width += w;
+        if wide || c == ' ' {
+            widest_piece = widest_piece.max(run).max(w);
+            run = 0.0;
+        } else {
+            run += NARROW;
+        }
+    }
+    Some((width + PAD, widest_piece.max(run) + PAD))
+}
+
+/// [`text_widths`] of any text, line by line.
+fn lines_widths(s: &str) -> (f64, f64) {
     let (mut widest_line, mut widest_piece) = (0.0_f64, 0.0_f64);
     for line in s.lines() {
         let (mut width, mut run) = (0.0, 0.0);
@@ -197,6 +230,11 @@ fn text_widths(s: &str) -> (f64, f64) {
 /// LibreOffice do (and inside a piece wider than the column).
 fn line_count(s: &str, width: f64) -> usize {
     let room = (width - PAD).max(WIDE);
+    // No character is wider than NARROW per byte of it (and a line break only ends a line):
+    // a short text is one line without looking at it.
+    if s.len() as f64 * NARROW <= room + 1e-9 && !s.as_bytes().contains(&b'\n') {
+        return 1;
+    }
     let lines: usize = s
         .split('\n')
         .map(|line| {
@@ -2333,9 +2371,9 @@ mod tests {
 
     use super::{
         CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, Formatting, LINKED_ROWS, Links, ListRows, MAX_CELL_CHARS, NARROW, PAD,
-        SHEETS, STREAM_ROWS, build_summary, char_width, clip, clip_owned, col_px, fit_columns, line_count,
-        lines_height, list_sheet, min_text_width, numbered, pieces, sheet_xml, source_url, text_width, text_widths,
-        workbook_bytes, write_rows, write_source,
+        SHEETS, STREAM_ROWS, build_summary, char_width, clip, clip_owned, col_px, fit_columns, is_wide, line_count,
+        lines_height, lines_widths, list_sheet, min_text_width, numbered, one_line_widths, pieces, sheet_xml,
+        source_url, text_width, text_widths, workbook_bytes, write_rows, write_source,
     };
     use crate::config::Config;
     use crate::discover::{FileEntry, FileStatus};
@@ -2871,6 +2909,36 @@ mod tests {
             let (w, l) = text_widths(text);
             assert!((w - natural).abs() < 1e-9 && (l - least).abs() < 1e-9, "{text:?}: {w} {l} vs {natural} {least}");
             assert!((text_width(text) - natural).abs() < 1e-9, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_line_measured_whole_is_measured_to_the_bit_as_line_by_line() {
+        for text in [
+            "",
+            "苏孟乡",
+            "汤溪镇.xlsx!10月!B7",
+            " 前后有空格 ",
+            "末尾回车\r",
+            "中\r间",
+            "①号 ★ — “引号”",
+            "한글 カナ 𠀀",
+        ] {
+            assert_eq!(one_line_widths(text), Some(lines_widths(text)), "{text:?}");
+        }
+        assert_eq!(one_line_widths("两\n行"), None);
+    }
+
+    #[test]
+    fn the_quick_tests_for_wide_characters_agree_with_the_ranges() {
+        let by_ranges = |c: char| {
+            matches!(c,
+                '\u{2010}'..='\u{2027}' | '\u{2190}'..='\u{21FF}' | '\u{2460}'..='\u{24FF}' | '\u{2500}'..='\u{27BF}'
+                | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}'
+                | '\u{FE30}'..='\u{FE4F}' | '\u{FF00}'..='\u{FF60}' | '\u{FFE0}'..='\u{FFE6}' | '\u{20000}'..='\u{3FFFD}')
+        };
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_wide(c), by_ranges(c), "U+{:04X}", c as u32);
         }
     }
 
