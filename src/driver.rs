@@ -352,7 +352,8 @@ pub fn write_outputs(
     };
     // The workbook is saved, not yet synced, and then dropped: its long sheets' temporary
     // files go with it, so the sync below does not write them to disk.
-    let write_workbook = |workbook: report::workbook::Summary| -> Result<tempfile::NamedTempFile> {
+    let write_workbook = |workbook: std::result::Result<report::workbook::Summary, rust_xlsxwriter::XlsxError>| -> Result<tempfile::NamedTempFile> {
+        let workbook = workbook.context("生成汇总表失败")?;
         let _t = crate::timing::stage("汇总表压缩保存");
         let tmp = report::staged(&xlsx_path).map_err(|e| write_error(&xlsx_path, e))?;
         // Buffered: the zip writer writes each compressed piece as it comes, a few KB at a time.
@@ -413,15 +414,13 @@ pub fn write_outputs(
         made.into_iter().map(|(_, r)| r).collect()
     };
     // The workbook's sheets are written on all cores: 明细 and then the correction lists on
-    // one side, the other sheets and then the JSON on the other. Saving the workbook then
-    // copies the parts compressed as they were written.
-    let workbook_timer = crate::timing::stage("生成汇总表");
-    let (workbook, lists, json_tmp) = {
-        let _t = crate::timing::stage("汇总表各表");
-        report::workbook::build_workbook_with(&report, write_lists, write_json).context("生成汇总表失败")?
+    // one side, the other sheets and then the JSON on the other. The side that finishes its
+    // sheets last saves the workbook first (copying the parts compressed as they were written).
+    let (xlsx_tmp, lists, json_tmp) = {
+        let _t = crate::timing::stage("生成汇总表");
+        report::workbook::build_workbook_with(&report, write_workbook, write_lists, write_json)
+            .context("生成汇总表失败")?
     };
-    let xlsx_tmp = write_workbook(workbook);
-    drop(workbook_timer);
     let (xlsx_tmp, json_tmp, lists) = (xlsx_tmp?, json_tmp?, lists?);
     let _t = crate::timing::stage("写入文件");
     // The workbook and the lists are synced together (the JSON was synced as it was written).

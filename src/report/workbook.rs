@@ -1482,31 +1482,37 @@ impl Summary {
 /// # Errors
 /// Whatever rust_xlsxwriter reports (a limit of Excel exceeded).
 pub fn build_workbook(report: &Report<'_>) -> Result<Summary, XlsxError> {
-    build_workbook_with(report, || (), || ()).map(|(wb, (), ())| wb)
+    build_workbook_with(report, |summary| summary, || (), || ()).and_then(|(summary, (), ())| summary)
 }
 
 /// [`build_workbook`], with other work on the cores as they become free: 明细 is written on
 /// one side and the other sheets on the other (they take about as long), then `after_detail`
-/// runs on the first and `after_rest` on the second.
+/// runs on the first and `after_rest` on the second. The side that finishes its sheets last
+/// first hands the finished workbook to `save`, so saving runs beside the other side's work.
 ///
 /// # Errors
-/// As [`build_workbook`]; neither has run when the error came before the lists.
-pub fn build_workbook_with<A: Send, R: Send>(
+/// None of its own: a sheet that could not be written is handed to `save` as the error.
+pub fn build_workbook_with<S: Send, A: Send, R: Send>(
     report: &Report<'_>,
+    save: impl FnOnce(Result<Summary, XlsxError>) -> S + Send,
     after_detail: impl FnOnce() -> A + Send,
     after_rest: impl FnOnce() -> R + Send,
-) -> Result<(Summary, A, R), XlsxError> {
-    build_summary(report, after_detail, after_rest, true)
+) -> Result<(S, A, R), XlsxError> {
+    build_summary(report, save, after_detail, after_rest, true)
 }
+
+/// The sheets one side of [`build_summary`] wrote: each with its rows as XML, if written so.
+type Written = Vec<Result<Vec<(Worksheet, Option<sheet_xml::FinishedPart>)>, XlsxError>>;
 
 /// [`build_workbook_with`]; `as_xml`: the longest lists are written as sheet XML (else all
 /// through rust_xlsxwriter, which the tests compare them with).
-fn build_summary<A: Send, R: Send>(
+fn build_summary<S: Send, A: Send, R: Send>(
     report: &Report<'_>,
+    save: impl FnOnce(Result<Summary, XlsxError>) -> S + Send,
     after_detail: impl FnOnce() -> A + Send,
     after_rest: impl FnOnce() -> R + Send,
     as_xml: bool,
-) -> Result<(Summary, A, R), XlsxError> {
+) -> Result<(S, A, R), XlsxError> {
     let config = report.config;
     let mut ctx = Ctx {
         f: Formats::new(),
@@ -1573,24 +1579,63 @@ fn build_summary<A: Send, R: Send>(
     }
     drop(registered);
     // 明细, by far the longest, on one side; the other lists on the other.
-    let (written, after_detail, after_rest) = {
-        let shared = std::sync::Mutex::new(&mut wb);
-        let write = |(name, (headers, rows)): (&&str, (&[&str], ListRows<'_>))| {
-            let empty = if *name == "环比变化" { no_change.as_str() } else { EMPTY };
-            list_sheet(&shared, &ctx, name, headers, rows, empty, MAX_DATA_ROWS)
-        };
-        let mut jobs = SHEETS.iter().skip(1).zip(lists);
-        let detail = jobs.next();
-        let rest: Vec<_> = jobs.collect();
-        let ((detail, after_detail), (rest, after_rest)) = rayon::join(
-            || (detail.map(write), after_detail()),
-            || {
-                let rest: Vec<Result<Vec<_>, XlsxError>> = rest.into_par_iter().map(write).collect();
-                (rest, after_rest())
-            },
-        );
-        (detail.into_iter().chain(rest).collect::<Vec<_>>(), after_detail, after_rest)
+    let shared = std::sync::Mutex::new(&mut wb);
+    let write = |(name, (headers, rows)): (&&str, (&[&str], ListRows<'_>))| {
+        let empty = if *name == "环比变化" { no_change.as_str() } else { EMPTY };
+        list_sheet(&shared, &ctx, name, headers, rows, empty, MAX_DATA_ROWS)
     };
+    // The first side to finish leaves its sheets here; the second takes them, puts the
+    // workbook together and saves it.
+    let first_done: std::sync::Mutex<Option<Written>> = std::sync::Mutex::new(None);
+    let save = std::sync::Mutex::new(Some(save));
+    let saved = std::sync::Mutex::new(None);
+    let finish = |is_detail: bool, mine: Written| {
+        let other = {
+            let mut slot = first_done.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match slot.take() {
+                Some(other) => other,
+                None => {
+                    *slot = Some(mine);
+                    return;
+                }
+            }
+        };
+        let (detail, rest) = if is_detail { (mine, other) } else { (other, mine) };
+        let mut wb = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let summary = assemble(&mut wb, &ctx, report, detail.into_iter().chain(rest));
+        if let Some(save) = save.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+            *saved.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(save(summary));
+        }
+    };
+    let mut jobs = SHEETS.iter().skip(1).zip(lists);
+    let detail = jobs.next();
+    let rest: Vec<_> = jobs.collect();
+    let (after_detail, after_rest) = rayon::join(
+        || {
+            finish(true, detail.map(write).into_iter().collect());
+            after_detail()
+        },
+        || {
+            finish(false, rest.into_par_iter().map(write).collect());
+            after_rest()
+        },
+    );
+    let saved = saved.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    // Both sides have finished, so one of them has saved.
+    let saved = saved.ok_or_else(|| {
+        XlsxError::ParameterError("汇总表未能保存（这是程序的缺陷，请把这段信息报告给开发者）".into())
+    })?;
+    Ok((saved, after_detail, after_rest))
+}
+
+/// Puts the summary workbook together from the sheets written by both sides of
+/// [`build_summary`], in order, and adds 说明.
+fn assemble(
+    wb: &mut Workbook,
+    ctx: &Ctx,
+    report: &Report<'_>,
+    written: impl Iterator<Item = Result<Vec<(Worksheet, Option<sheet_xml::FinishedPart>)>, XlsxError>>,
+) -> Result<Summary, XlsxError> {
     let mut parts = Vec::new();
     for sheets in written {
         for (ws, xml) in sheets? {
@@ -1600,8 +1645,8 @@ fn build_summary<A: Send, R: Send>(
             wb.push_worksheet(ws);
         }
     }
-    notes_sheet(&mut wb, &ctx, report)?;
-    Ok((Summary { workbook: wb, parts }, after_detail, after_rest))
+    notes_sheet(wb, ctx, report)?;
+    Ok(Summary { workbook: std::mem::take(wb), parts })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2792,7 +2837,7 @@ mod tests {
             fx.issues.push(issue);
         }
         let report = report_of(&fx, &[], None);
-        let build = |as_xml| build_summary(&report, || (), || (), as_xml).expect("build").0;
+        let build = |as_xml| build_summary(&report, |s| s, || (), || (), as_xml).expect("build").0.expect("build");
         let summary = build(true);
         let names: Vec<&str> = summary.parts.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(names, ["明细", "问题清单"]);
