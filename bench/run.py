@@ -322,8 +322,8 @@ def write_report(a, ws, n, cells, results, scale, million):
     w("### Where huizong's time goes")
     w("")
     w("Stage wall times of the median run (`HUIZONG_TIMING=1`). Stages overlap: 名册 runs beside "
-      "读取报表; inside 汇总表各表, 生成问题清单 runs after 明细 on one core and 生成JSON after the other "
-      "sheets on the other; 生成汇总表 spans 汇总表各表 and 汇总表压缩保存:")
+      "读取报表; inside 生成汇总表, 生成问题清单 runs after 明细 on one core and 生成JSON after the other "
+      "sheets on the other, and 汇总表压缩保存 runs first on whichever core finished its sheets last:")
     w("")
     w("| Stage | Wall (s) |")
     w("|---|---:|")
