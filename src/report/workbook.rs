@@ -289,6 +289,8 @@ fn fit_columns(headers: &[&str], rows: &[Vec<Cell>], max_px: f64) -> Vec<f64> {
 struct ColumnFit {
     natural: Vec<f64>,
     least: Vec<f64>,
+    /// Whether some cell of the column has a line break.
+    broken: Vec<bool>,
 }
 
 impl ColumnFit {
@@ -296,15 +298,25 @@ impl ColumnFit {
         ColumnFit {
             natural: headers.iter().map(|h| text_width(h)).collect(),
             least: headers.iter().map(|h| header_min_width(h)).collect(),
+            broken: vec![false; headers.len()],
         }
+    }
+
+    /// For each column, whether every cell measured is one line in the column's final
+    /// `widths`: none breaks a line and the widest is no wider than the column. Row heights
+    /// need not look at those cells again.
+    fn one_line(&self, widths: &[f64]) -> Vec<bool> {
+        self.natural.iter().zip(&self.broken).zip(widths).map(|((n, b), w)| !b && n <= w).collect()
     }
 
     fn add(&mut self, rows: &[Vec<Cell>]) {
         for row in rows {
-            for ((cell, n), l) in row.iter().zip(self.natural.iter_mut()).zip(self.least.iter_mut()) {
+            let columns = self.natural.iter_mut().zip(self.least.iter_mut()).zip(self.broken.iter_mut());
+            for (cell, ((n, l), b)) in row.iter().zip(columns) {
                 let (width, least) = cell.widths();
                 *n = n.max(width);
                 *l = l.max(least);
+                *b = *b || cell.breaks_line();
             }
         }
     }
@@ -317,11 +329,14 @@ impl ColumnFit {
         for (l, o) in self.least.iter_mut().zip(other.least) {
             *l = l.max(o);
         }
+        for (b, o) in self.broken.iter_mut().zip(other.broken) {
+            *b = *b || o;
+        }
         self
     }
 
-    fn finish(self, max_px: f64) -> Vec<f64> {
-        let ColumnFit { mut natural, mut least } = self;
+    fn finish(&self, max_px: f64) -> Vec<f64> {
+        let (mut natural, mut least) = (self.natural.clone(), self.least.clone());
         for (n, l) in natural.iter_mut().zip(least.iter_mut()) {
             *n = n.clamp(MIN_COL, MAX_COL);
             *l = l.clamp(MIN_COL, *n);
@@ -361,12 +376,16 @@ fn widen_for_title(widths: &mut [f64], title: &str) {
     }
 }
 
-/// The height a row needs for its wrapped cells, in points.
-fn row_height(cells: &[Cell], widths: &[f64]) -> f64 {
+/// The height a row needs for its wrapped cells, in points. Cells of a column that is
+/// `one_line` (as far as that slice reaches) are not measured.
+fn row_height(cells: &[Cell], widths: &[f64], one_line: &[bool]) -> f64 {
     let lines = cells
         .iter()
         .zip(widths)
-        .map(|(c, w)| match c {
+        .enumerate()
+        .map(|(i, (c, w))| match c {
+            // Every cell of the column is one line (see ColumnFit::one_line).
+            _ if one_line.get(i) == Some(&true) => 1,
             // Figures never wrap: their column is at least as wide as they are (see
             // Cell::widths), and no figure is as wide as the widest column.
             Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Choice(_) | Cell::Blank => 1,
@@ -468,6 +487,15 @@ impl<'a> Cell<'a> {
             // "0.00" to "9.98".
             Cell::Score(x) if (0.0..9.98).contains(&x) => Some(4),
             _ => None,
+        }
+    }
+
+    /// Whether the cell's text has a line break (figures and choices have none).
+    fn breaks_line(&self) -> bool {
+        match self {
+            Cell::Text(s) | Cell::Tag(s) => s.as_bytes().contains(&b'\n'),
+            Cell::Source(s) => s.file.contains('\n') || s.sheet.as_deref().is_some_and(|n| n.contains('\n')),
+            Cell::Number(_) | Cell::Percent(_) | Cell::Score(_) | Cell::Choice(_) | Cell::Blank => false,
         }
     }
 
@@ -907,7 +935,7 @@ fn write_rows<'f>(
     ctx: &'f Ctx,
     first: u32,
     rows: &[Vec<Cell>],
-    widths: &[f64],
+    (widths, one_line): (&[f64], &[bool]),
     links: &mut Links,
     formatting: &mut Formatting<'f>,
 ) -> Result<u32, XlsxError> {
@@ -915,7 +943,7 @@ fn write_rows<'f>(
     for cells in rows {
         write_cells_in(ws, ctx, &ctx.f.body, links, row, cells, formatting)?;
         // One line is the sheet's default height (see write_table_from).
-        let height = row_height(cells, widths);
+        let height = row_height(cells, widths, one_line);
         if height != lines_height(1) {
             ws.set_row_height(row, height)?;
         }
@@ -1025,7 +1053,7 @@ const CHUNK_ROWS: usize = 8_192;
 /// measured chunk by chunk on all cores (the widest text wins, in any order). A list of one
 /// chunk (every correction list) stays on its thread: it may not be on a pool thread, and
 /// handing it over costs more than it saves.
-fn table_widths(t: &Table<'_>, len: usize, rows: &RowsOf<'_>) -> Vec<f64> {
+fn table_widths(t: &Table<'_>, len: usize, rows: &RowsOf<'_>) -> (Vec<f64>, Vec<bool>) {
     let max_px = if t.headers.len() > WIDE_LIST_COLUMNS { WIDE_LIST_WIDTH_PX } else { LIST_WIDTH_PX };
     let measure = |r: std::ops::Range<usize>| {
         let mut fit = ColumnFit::new(t.headers);
@@ -1043,7 +1071,8 @@ fn table_widths(t: &Table<'_>, len: usize, rows: &RowsOf<'_>) -> Vec<f64> {
     };
     let mut widths = fit.finish(max_px);
     widen_for_title(&mut widths, t.title);
-    widths
+    let one_line = fit.one_line(&widths);
+    (widths, one_line)
 }
 
 /// The ranges of the chunks of `len` rows.
@@ -1103,7 +1132,7 @@ fn write_table_from<'r>(
     rows: &RowsOf<'r>,
     streamed: bool,
 ) -> Result<(u32, Vec<f64>), XlsxError> {
-    let widths = table_widths(t, len, rows);
+    let (widths, one_line) = table_widths(t, len, rows);
     let header_row = write_head(ws, ctx, t, &widths)?;
     let first = header_row + 1;
     let end = if len == 0 {
@@ -1131,10 +1160,10 @@ fn write_table_from<'r>(
         let mut current = pending.next().map(rows);
         while let Some(chunk) = current {
             let (written, built) = if len <= CHUNK_ROWS {
-                (write_rows(ws, ctx, next, &chunk, &widths, &mut links, &mut formatting), None)
+                (write_rows(ws, ctx, next, &chunk, (&widths, &one_line), &mut links, &mut formatting), None)
             } else {
                 rayon::join(
-                    || write_rows(ws, ctx, next, &chunk, &widths, &mut links, &mut formatting),
+                    || write_rows(ws, ctx, next, &chunk, (&widths, &one_line), &mut links, &mut formatting),
                     || pending.next().map(rows),
                 )
             };
@@ -1190,7 +1219,7 @@ fn write_table_direct(
     len: usize,
     rows: &RowsOf<'_>,
 ) -> Result<sheet_xml::FinishedPart, XlsxError> {
-    let widths = table_widths(t, len, rows);
+    let (widths, single) = table_widths(t, len, rows);
     let body = &ctx.f.body;
     let columns = column_formats(body, &rows(0..CHUNK_ROWS.min(len)), t.headers.len());
     let rows_len = u32::try_from(len).map_err(|_| XlsxError::RowColumnLimitError)?;
@@ -1265,7 +1294,7 @@ fn write_table_direct(
                 cells.push((col_num(c), xml_cell));
             }
             // As write_rows: one line is the sheet's default height, other rows have their own.
-            let height = row_height(row_cells, &widths);
+            let height = row_height(row_cells, &widths, &single);
             let own = height != one_line;
             xml.row(row, px(if own { height } else { one_line }), own, &cells);
             row = row.saturating_add(1);
@@ -1780,7 +1809,7 @@ fn summary_sheet(wb: &mut Workbook, ctx: &Ctx, report: &Report<'_>) -> Result<()
     let rows = unit_rows.iter().map(|r| (r, &ctx.f.body)).chain([(&total, &ctx.f.total)]);
     for (cells, body) in rows {
         write_cells(ws, ctx, body, &mut links, row, cells)?;
-        let height = row_height(cells, &widths).max(SUMMARY_ROW_PT);
+        let height = row_height(cells, &widths, &[]).max(SUMMARY_ROW_PT);
         ws.set_row_height(row, height)?;
         table_pt += height;
         row += 1;
@@ -2277,7 +2306,7 @@ impl<'w> Notes<'w> {
         }
         set_widths(self.ws, &widths)?;
         for (row, cells) in &self.table {
-            self.ws.set_row_height(*row, row_height(cells, &widths))?;
+            self.ws.set_row_height(*row, row_height(cells, &widths, &[]))?;
         }
         for (row, text, whole) in &self.long {
             // A merged area is as wide as its columns and the padding between them.
@@ -2416,9 +2445,10 @@ mod tests {
 
     use super::{
         CHUNK_ROWS, Cell, Ctx, EMPTY, Formats, Formatting, LINKED_ROWS, Links, ListRows, MAX_CELL_CHARS, NARROW, PAD,
-        SHEETS, STREAM_ROWS, build_summary, char_width, clip, clip_owned, col_px, fit_columns, is_wide, line_count,
-        lines_height, lines_widths, list_sheet, min_text_width, numbered, one_line_widths, pieces, sheet_xml,
-        source_url, text_width, text_widths, workbook_bytes, write_rows, write_source,
+        SHEETS, STREAM_ROWS, Table, build_summary, char_width, clip, clip_owned, col_px, fit_columns, is_wide,
+        line_count, lines_height, lines_widths, list_sheet, min_text_width, numbered, one_line_widths, pieces,
+        row_height, sheet_xml, source_url, table_widths, text_width, text_widths, workbook_bytes, write_rows,
+        write_source,
     };
     use crate::config::Config;
     use crate::discover::{FileEntry, FileStatus};
@@ -2958,6 +2988,39 @@ mod tests {
     }
 
     #[test]
+    fn columns_found_one_line_get_the_heights_their_cells_would_have() {
+        let long = "工作举措".repeat(40);
+        let rows: Vec<Vec<Cell>> = (0..40)
+            .map(|i| {
+                vec![
+                    Cell::text(format!("第{i}行")),
+                    Cell::text(if i == 7 { "两\n行".to_string() } else { "一行".to_string() }),
+                    Cell::text(if i % 3 == 0 { long.clone() } else { "短".to_string() }),
+                    Cell::source(Box::leak(Box::new(Source::cell("汤溪镇.xlsx", Some("10月"), i + 4, 1)))),
+                    Cell::Number(f64::from(i)),
+                ]
+            })
+            .collect();
+        let t = Table {
+            name: "表",
+            title: "标题",
+            note: None,
+            headers: &["名称", "备注", "举措", "来源", "数"],
+            rows: &rows,
+            empty: EMPTY,
+            filter: true,
+        };
+        let (widths, one_line) = table_widths(&t, rows.len(), &|r| Cow::Borrowed(rows.get(r).unwrap_or(&[])));
+        // Short texts, a line break, text wider than the widest column, addresses, figures.
+        assert_eq!(one_line, [true, false, false, true, true]);
+        for cells in &rows {
+            assert_eq!(row_height(cells, &widths, &one_line), row_height(cells, &widths, &[]), "{cells:?}");
+        }
+        assert!(row_height(&rows[7], &widths, &one_line) > lines_height(1));
+        assert!(row_height(&rows[0], &widths, &one_line) > lines_height(2));
+    }
+
+    #[test]
     fn a_line_measured_whole_is_measured_to_the_bit_as_line_by_line() {
         for text in [
             "",
@@ -3204,7 +3267,7 @@ mod tests {
         let mut wb = new_workbook();
         let ws = wb.add_worksheet();
         let rows = numbered((0..shown).map(row).collect());
-        write_rows(ws, &ctx, 2, &rows, &[20.0; 7], &mut Links(0), &mut Formatting::Own).expect("write");
+        write_rows(ws, &ctx, 2, &rows, (&[20.0; 7], &[]), &mut Links(0), &mut Formatting::Own).expect("write");
         let own = cell_styles(&sheet_xml(&wb.save_to_buffer().expect("save"), 1).0);
         let data = |styles: &BTreeMap<(u32, u32), u32>| -> Vec<((u32, u32), u32)> {
             styles.iter().filter(|((r, _), _)| (2..2 + shown as u32).contains(r)).map(|(k, v)| (*k, *v)).collect()
