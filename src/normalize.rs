@@ -46,6 +46,11 @@ pub fn fold_width_and_space(name: &str) -> Option<String> {
 
 /// Rule 2: annotations dropped ("(示范点)", "(新)", "★").
 pub fn drop_annotations(name: &str) -> Option<String> {
+    // Every annotation opens with one of these: most names have none, and are not searched
+    // once per annotation.
+    if !name.contains(['(', '★', '☆', '*']) {
+        return None;
+    }
     let mut out = name.to_string();
     for a in ANNOTATIONS {
         out = out.replace(a, "");
@@ -272,6 +277,15 @@ mod tests {
         assert_eq!(fold_width_and_space("寺平村（示范点）").as_deref(), Some("寺平村(示范点)"));
         assert_eq!(fold_width_and_space("寺平村【示范点】").as_deref(), Some("寺平村(示范点)"));
         assert_eq!(fold_width_and_space("寺平村"), None);
+    }
+
+    #[test]
+    fn every_annotation_is_dropped_wherever_it_stands() {
+        for a in super::ANNOTATIONS {
+            for name in [format!("寺平村{a}"), format!("{a}寺平村"), format!("寺平{a}村")] {
+                assert_eq!(drop_annotations(&name).as_deref(), Some("寺平村"), "{name}");
+            }
+        }
     }
 
     #[test]
