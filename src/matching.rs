@@ -124,11 +124,12 @@ impl<'a> MasterIndex<'a> {
             decisions: Decisions::default(),
             orgs,
             normalizer: Normalizer::new(organiser, &unit_names.iter().map(String::as_str).collect::<Vec<_>>()),
-            exact: HashMap::default(),
-            code: HashMap::default(),
-            key: HashMap::default(),
+            // About one entry an organisation: sized once rather than grown by doubling.
+            exact: HashMap::with_capacity_and_hasher(orgs.len(), Default::default()),
+            code: HashMap::with_capacity_and_hasher(orgs.len(), Default::default()),
+            key: HashMap::with_capacity_and_hasher(orgs.len(), Default::default()),
             alias: HashMap::default(),
-            place: HashMap::default(),
+            place: HashMap::with_capacity_and_hasher(orgs.len(), Default::default()),
         };
         // Normalising and reading the pinyin of every name is the costly part: on all cores.
         let normalized: Vec<(Normalized, Prepared, Vec<Normalized>)> = orgs
