@@ -6,7 +6,6 @@
 use crate::HashSet;
 
 use serde::Deserialize;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::values::is_space;
 
@@ -216,7 +215,8 @@ fn opening(s: &str) -> Option<(char, Option<char>)> {
 /// Folds a header for comparison: NFKC (full width → half width), no white space, brackets
 /// unified to `()`, required-field stars and trailing colons dropped.
 pub fn fold_header(s: &str) -> String {
-    s.nfkc()
+    crate::values::nfkc(s)
+        .chars()
         .filter(|c| !is_space(*c) && !matches!(c, '*' | '＊' | ':' | '：'))
         .map(|c| match c {
             '【' | '[' | '〔' | '{' | '<' | '《' => '(',

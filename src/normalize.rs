@@ -2,8 +2,6 @@
 //! name when it fired, and [`normalize`] applies them in order, recording the Chinese label
 //! of every rule that fired ("去除前缀'中共'"). The result is the key that matching compares.
 
-use unicode_normalization::UnicodeNormalization;
-
 use crate::values::is_space;
 
 /// What normalisation made of a name.
@@ -32,8 +30,8 @@ pub const PARTY_SUFFIXES: [&str; 3] = ["党总支", "党支部", "党委"];
 
 /// Rule 1: Unicode NFKC (full width → half width), white space removed, brackets unified.
 pub fn fold_width_and_space(name: &str) -> Option<String> {
-    let out: String = name
-        .nfkc()
+    let out: String = crate::values::nfkc(name)
+        .chars()
         .filter(|c| !is_space(*c) && !c.is_control())
         .map(|c| match c {
             '【' | '[' | '〔' | '{' | '〖' => '(',

@@ -57,7 +57,18 @@ pub fn is_space(c: char) -> bool {
 
 /// Folds a token for vocabulary comparison: NFKC, no white space, upper case.
 pub fn fold(s: &str) -> String {
-    s.nfkc().filter(|c| !is_space(*c)).flat_map(char::to_uppercase).collect()
+    nfkc(s).chars().filter(|c| !is_space(*c)).flat_map(char::to_uppercase).collect()
+}
+
+/// `s` in Unicode NFKC. A text of ASCII and the CJK Unified Ideographs alone (most cells,
+/// names and headers) is normal already, and is not run through the normaliser: neither
+/// has a decomposition, and nothing among them composes.
+pub fn nfkc(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().all(|c| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.nfkc().collect())
+    }
 }
 
 /// A calendar date.
@@ -419,6 +430,21 @@ mod tests {
 
     fn t(s: &str) -> CellValue {
         CellValue::Text(s.to_string())
+    }
+
+    #[test]
+    fn texts_taken_as_normal_already_are_their_own_nfkc() {
+        use unicode_normalization::UnicodeNormalization;
+        for c in (0..0x80).chain(0x4E00..=0x9FFF).filter_map(char::from_u32) {
+            let s = format!("{c}{c}a");
+            assert_eq!(super::nfkc(&s), s.nfkc().collect::<String>(), "U+{:04X}", c as u32);
+            assert!(matches!(super::nfkc(&s), std::borrow::Cow::Borrowed(_)));
+        }
+        // Anything else goes through the normaliser: full width, a compatibility ideograph,
+        // a combining accent after a Latin letter.
+        for (s, normal) in [("ＡＢ１２", "AB12"), ("\u{F900}", "\u{8C48}"), ("e\u{301}", "\u{E9}")] {
+            assert_eq!(super::nfkc(s), normal, "{s}");
+        }
     }
 
     fn vocab() -> crate::layout::Vocab {
