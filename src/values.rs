@@ -57,7 +57,23 @@ pub fn is_space(c: char) -> bool {
 
 /// Folds a token for vocabulary comparison: NFKC, no white space, upper case.
 pub fn fold(s: &str) -> String {
-    nfkc(s).chars().filter(|c| !is_space(*c)).flat_map(char::to_uppercase).collect()
+    let mut out = String::with_capacity(s.len());
+    for c in nfkc(s).chars().filter(|c| !is_space(*c)) {
+        push_upper(&mut out, c);
+    }
+    out
+}
+
+/// Appends `c` upper-cased; ASCII and the CJK Unified Ideographs (which have no case)
+/// without a look-up in the case tables.
+fn push_upper(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_uppercase());
+    } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        out.push(c);
+    } else {
+        out.extend(c.to_uppercase());
+    }
 }
 
 /// `s` in Unicode NFKC. A text of ASCII and the CJK Unified Ideographs alone (most cells,
@@ -430,6 +446,15 @@ mod tests {
 
     fn t(s: &str) -> CellValue {
         CellValue::Text(s.to_string())
+    }
+
+    #[test]
+    fn upper_case_without_the_tables_is_upper_case() {
+        for c in (0..0x80).chain(0x4E00..=0x9FFF).chain([0xE9, 0xDF, 0x3B1]).filter_map(char::from_u32) {
+            let mut quick = String::new();
+            super::push_upper(&mut quick, c);
+            assert_eq!(quick, c.to_uppercase().collect::<String>(), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
