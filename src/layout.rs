@@ -114,6 +114,10 @@ pub struct Layout {
     /// header cell names a field only if it holds one of them (most data cells do not).
     #[serde(skip)]
     openings: HashSet<(char, Option<char>)>,
+    /// The first characters of `openings` in the Basic Multilingual Plane, one bit each: a
+    /// character no opening starts with is passed over without a look-up.
+    #[serde(skip)]
+    opening_starts: Vec<u64>,
 }
 
 /// How well a header cell names a field: exact beats contained, longer beats shorter.
@@ -129,6 +133,12 @@ impl Layout {
         let mut layout: Layout = toml::from_str(EMBEDDED).expect("bug: templates/return_fields.toml does not parse");
         layout.folded = layout.fields.iter().map(|f| f.headers.iter().map(|h| fold_header(h)).collect()).collect();
         layout.openings = layout.folded.iter().flatten().filter_map(|s| opening(s)).collect();
+        layout.opening_starts = vec![0; 0x10000 / 64];
+        for (c, _) in &layout.openings {
+            if let Some(word) = layout.opening_starts.get_mut(*c as usize / 64) {
+                *word |= 1 << (*c as usize % 64);
+            }
+        }
         // The vocabularies are only ever compared with folded cell text: fold them once here.
         let v = &mut layout.vocab;
         for words in [
@@ -196,6 +206,11 @@ impl Layout {
     fn may_name_a_field(&self, h: &str) -> bool {
         let mut chars = h.chars().peekable();
         while let Some(c) = chars.next() {
+            let starts =
+                self.opening_starts.get(c as usize / 64).is_none_or(|word| word & (1 << (c as usize % 64)) != 0);
+            if !starts {
+                continue;
+            }
             if self.openings.contains(&(c, None))
                 || chars.peek().is_some_and(|d| self.openings.contains(&(c, Some(*d))))
             {
@@ -241,6 +256,17 @@ mod tests {
 
     fn best(layout: &Layout, header: &str) -> Option<FieldKey> {
         layout.header_candidates(header).into_iter().max_by_key(|(_, s)| *s).map(|(k, _)| k)
+    }
+
+    #[test]
+    fn every_synonym_may_name_a_field_inside_other_text_too() {
+        let layout = Layout::embedded();
+        for synonym in layout.folded.iter().flatten().filter(|s| !s.is_empty()) {
+            for text in [synonym.clone(), format!("本单位{synonym}（必填）")] {
+                assert!(layout.may_name_a_field(&text), "{text}");
+            }
+        }
+        assert!(!layout.may_name_a_field("汤溪镇寺平村"));
     }
 
     #[test]
