@@ -374,6 +374,15 @@ fn push_source(out: &mut Vec<u8>, s: &Source) {
     out.push(b'}');
 }
 
+/// An organisation object's opening (`{"code":…,"name":…`), shared by a record's `org` and
+/// its candidates.
+fn push_code_and_name(out: &mut Vec<u8>, o: &crate::master::Org) {
+    out.extend_from_slice(b"{\"code\":");
+    push_opt_str(out, o.code.as_deref());
+    out.extend_from_slice(b",\"name\":");
+    push_str(out, &o.name);
+}
+
 /// One record, as serde writes [`JsonRecord`] (compact: it is inside a list's line).
 fn write_record(out: &mut Vec<u8>, report: &Report<'_>, r: &crate::reconcile::Record) {
     out.extend_from_slice(b"{\"id\":");
@@ -387,10 +396,7 @@ fn write_record(out: &mut Vec<u8>, report: &Report<'_>, r: &crate::reconcile::Re
     out.extend_from_slice(b",\"org\":");
     match r.m.org.and_then(|i| report.orgs.get(i)) {
         Some(o) => {
-            out.extend_from_slice(b"{\"code\":");
-            push_opt_str(out, o.code.as_deref());
-            out.extend_from_slice(b",\"name\":");
-            push_str(out, &o.name);
+            push_code_and_name(out, o);
             out.extend_from_slice(b",\"unit\":");
             push_str(out, &o.unit);
             out.push(b'}');
@@ -411,10 +417,10 @@ fn write_record(out: &mut Vec<u8>, report: &Report<'_>, r: &crate::reconcile::Re
     out.extend_from_slice(b"],\"candidates\":[");
     let candidates = r.m.candidates.iter().filter_map(|c| report.orgs.get(c.org).map(|o| (o, c.score)));
     for (i, (o, score)) in candidates.enumerate() {
-        out.extend_from_slice(if i > 0 { b",{\"code\":" } else { b"{\"code\":" });
-        push_opt_str(out, o.code.as_deref());
-        out.extend_from_slice(b",\"name\":");
-        push_str(out, &o.name);
+        if i > 0 {
+            out.push(b',');
+        }
+        push_code_and_name(out, o);
         out.extend_from_slice(b",\"score\":");
         push_value(out, &round4(score));
         out.push(b'}');
