@@ -6,18 +6,24 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::discover::FileStatus;
-use crate::model::{FiveHave, Issue, Severity, Source};
+#[cfg(test)]
+use crate::model::{FiveHave, Severity};
+use crate::model::{Issue, Source};
 use crate::read::sheet::SheetStatus;
 use crate::reconcile::UnitSummary;
+use crate::report::push_uint;
 use crate::report::{Accounting, Report};
+#[cfg(test)]
 use crate::values::{Acceptance, Date, Venue};
 
 pub const SCHEMA: &str = "huizong-report/1";
 
+#[cfg(test)]
 /// A list serialised element by element from the report, never held whole (a province's
 /// records would take hundreds of MB as JSON structs).
 struct Streamed<'a, F>(&'a Report<'a>, F);
 
+#[cfg(test)]
 impl<'a, I, T, F> Serialize for Streamed<'a, F>
 where
     F: Fn(&'a Report<'a>) -> I,
@@ -29,16 +35,20 @@ where
     }
 }
 
+#[cfg(test)]
 type RecordIter<'a> = std::iter::Map<
     std::iter::Zip<std::slice::Iter<'a, crate::reconcile::Record>, std::iter::Repeat<&'a Report<'a>>>,
     fn((&'a crate::reconcile::Record, &'a Report<'a>)) -> JsonRecord,
 >;
+#[cfg(test)]
 type IssueIter<'a> = std::iter::Map<std::slice::Iter<'a, Issue>, fn(&'a Issue) -> JsonIssue>;
 
+#[cfg(test)]
 fn record_iter<'a>(report: &'a Report<'a>) -> RecordIter<'a> {
     report.records.iter().zip(std::iter::repeat(report)).map(|(r, report)| json_record(report, r))
 }
 
+#[cfg(test)]
 fn issue_iter<'a>(report: &'a Report<'a>) -> IssueIter<'a> {
     report.issues.iter().map(json_issue)
 }
@@ -51,7 +61,11 @@ struct JsonReport<'a> {
     files: Vec<JsonFile>,
     accounting: &'a Accounting,
     units: &'a [UnitSummary],
+    // The records and the issues: written by `write_record` and `write_issue`; through serde
+    // only as the tests' reference.
+    #[cfg(test)]
     records: Streamed<'a, fn(&'a Report<'a>) -> RecordIter<'a>>,
+    #[cfg(test)]
     issues: Streamed<'a, fn(&'a Report<'a>) -> IssueIter<'a>>,
     changes: &'a [crate::history::Change],
 }
@@ -78,6 +92,7 @@ struct JsonSheet {
     rejected: usize,
 }
 
+#[cfg(test)]
 #[derive(Serialize, Clone, PartialEq, Debug)]
 pub struct JsonSource {
     pub file: String,
@@ -86,12 +101,14 @@ pub struct JsonSource {
     pub cell: Option<String>,
 }
 
+#[cfg(test)]
 impl From<&Source> for JsonSource {
     fn from(s: &Source) -> JsonSource {
         JsonSource { file: s.file.clone(), sheet: s.sheet.clone(), row: (s.row > 0).then_some(s.row), cell: s.a1() }
     }
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct JsonOrg {
     code: Option<String>,
@@ -99,6 +116,7 @@ struct JsonOrg {
     unit: String,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct JsonCandidate {
     code: Option<String>,
@@ -106,6 +124,7 @@ struct JsonCandidate {
     score: f64,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct JsonMatch {
     method: crate::matching::Method,
@@ -114,6 +133,7 @@ struct JsonMatch {
     candidates: Vec<JsonCandidate>,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct JsonRecord {
     id: usize,
@@ -138,6 +158,7 @@ struct JsonRecord {
     valid: bool,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct JsonIssue {
     code: &'static str,
@@ -148,6 +169,7 @@ struct JsonIssue {
     message: String,
 }
 
+#[cfg(test)]
 fn json_issue(i: &Issue) -> JsonIssue {
     JsonIssue {
         code: i.code.code(),
@@ -164,7 +186,7 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-/// The report as serde writes it.
+/// The report as serde writes it (without the records and the issues outside the tests).
 fn json_report<'r>(report: &'r Report<'r>) -> JsonReport<'r> {
     let files = report
         .files
@@ -204,7 +226,9 @@ fn json_report<'r>(report: &'r Report<'r>) -> JsonReport<'r> {
         files,
         accounting: &report.accounting,
         units: report.units,
+        #[cfg(test)]
         records: Streamed(report, record_iter),
+        #[cfg(test)]
         issues: Streamed(report, issue_iter),
         changes: report.changes,
     }
@@ -329,24 +353,6 @@ fn push_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
         Some(s) => push_str(out, s),
         None => out.extend_from_slice(b"null"),
     }
-}
-
-/// Appends a whole number.
-fn push_uint(out: &mut Vec<u8>, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n;
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0' + (rest % 10) as u8;
-        }
-        rest /= 10;
-        if rest == 0 || at == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(digits.get(at..).unwrap_or_default());
 }
 
 fn push_opt_uint(out: &mut Vec<u8>, n: Option<u64>) {
@@ -562,6 +568,7 @@ impl serde_json::ser::Formatter for LineFormatter {
     }
 }
 
+#[cfg(test)]
 /// One record of the report, built when it is serialised.
 fn json_record(report: &Report<'_>, r: &crate::reconcile::Record) -> JsonRecord {
     let org_json = |i: usize| {

@@ -22,6 +22,23 @@ use crate::period::Period;
 use crate::read::sheet::SheetStatus;
 use crate::reconcile::{Record, UnitSummary};
 
+/// Appends the decimal digits of `n` (the sheet XML's row numbers and format indices, the
+/// JSON's ids and rows): a province writes millions of them.
+fn push_uint(out: &mut Vec<u8>, n: u64) {
+    let start = out.len();
+    let mut rest = n;
+    loop {
+        out.push(b'0' + (rest % 10) as u8);
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if let Some(digits) = out.get_mut(start..) {
+        digits.reverse();
+    }
+}
+
 /// Row accounting (SPEC §8): `rows_nonblank = records + skipped + rejected`.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Accounting {

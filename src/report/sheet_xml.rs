@@ -18,6 +18,8 @@ use rust_xlsxwriter::XlsxError;
 use zip::write::SimpleFileOptions;
 use zip::{DateTime, ZipArchive, ZipWriter};
 
+use crate::report::push_uint;
+
 /// A cell as the sheet stores it, with its format number (0: none).
 #[derive(Debug, Clone, Copy)]
 pub(super) enum XmlCell<'a> {
@@ -50,7 +52,7 @@ impl Rows {
         }
         let r = row.saturating_add(1);
         self.buf.extend_from_slice(b"<row r=\"");
-        push_u32(&mut self.buf, r);
+        push_uint(&mut self.buf, r.into());
         // rust_xlsxwriter formats the height in points as f64's Display does (writing into a
         // Vec cannot fail).
         let ht = f64::from(height_px) * 0.75;
@@ -63,7 +65,7 @@ impl Rows {
         for (col, cell) in cells {
             self.cell_ref.clear();
             self.cell_ref.extend_from_slice(crate::model::column_letter_bytes(u32::from(*col), &mut [0; 8]));
-            push_u32(&mut self.cell_ref, r);
+            push_uint(&mut self.cell_ref, r.into());
             self.buf.extend_from_slice(b"<c r=\"");
             self.buf.extend_from_slice(&self.cell_ref);
             self.buf.push(b'"');
@@ -72,7 +74,7 @@ impl Rows {
             };
             if xf > 0 {
                 self.buf.extend_from_slice(b" s=\"");
-                push_u32(&mut self.buf, xf);
+                push_uint(&mut self.buf, xf.into());
                 self.buf.push(b'"');
             }
             match cell {
@@ -96,21 +98,6 @@ impl Rows {
             }
         }
         self.buf.extend_from_slice(b"</row>");
-    }
-}
-
-fn push_u32(out: &mut Vec<u8>, n: u32) {
-    let start = out.len();
-    let mut rest = n;
-    loop {
-        out.push(b'0' + (rest % 10) as u8);
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if let Some(digits) = out.get_mut(start..) {
-        digits.reverse();
     }
 }
 
