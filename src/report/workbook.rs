@@ -1614,10 +1614,9 @@ fn build_summary<S: Send, A: Send, R: Send>(
         list_sheet(&shared, &ctx, name, headers, rows, empty, MAX_DATA_ROWS)
     };
     // The first side to finish leaves its sheets here; the second takes them, puts the
-    // workbook together and saves it.
+    // workbook together and saves it, and returns what `save` returned.
     let first_done: std::sync::Mutex<Option<Written>> = std::sync::Mutex::new(None);
     let save = std::sync::Mutex::new(Some(save));
-    let saved = std::sync::Mutex::new(None);
     let finish = |is_detail: bool, mine: Written| {
         let other = {
             let mut slot = first_done.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -1625,33 +1624,25 @@ fn build_summary<S: Send, A: Send, R: Send>(
                 Some(other) => other,
                 None => {
                     *slot = Some(mine);
-                    return;
+                    return None;
                 }
             }
         };
         let (detail, rest) = if is_detail { (mine, other) } else { (other, mine) };
         let mut wb = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let summary = assemble(&mut wb, &ctx, report, detail.into_iter().chain(rest));
-        if let Some(save) = save.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
-            *saved.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(save(summary));
-        }
+        let save = save.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        save.map(|save| save(summary))
     };
     let mut jobs = SHEETS.iter().skip(1).zip(lists);
     let detail = jobs.next();
     let rest: Vec<_> = jobs.collect();
-    let (after_detail, after_rest) = rayon::join(
-        || {
-            finish(true, detail.map(write).into_iter().collect());
-            after_detail()
-        },
-        || {
-            finish(false, rest.into_par_iter().map(write).collect());
-            after_rest()
-        },
+    let ((saved_a, after_detail), (saved_b, after_rest)) = rayon::join(
+        || (finish(true, detail.map(write).into_iter().collect()), after_detail()),
+        || (finish(false, rest.into_par_iter().map(write).collect()), after_rest()),
     );
-    let saved = saved.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     // Both sides have finished, so one of them has saved.
-    let saved = saved.ok_or_else(|| {
+    let saved = saved_a.or(saved_b).ok_or_else(|| {
         XlsxError::ParameterError("汇总表未能保存（这是程序的缺陷，请把这段信息报告给开发者）".into())
     })?;
     Ok((saved, after_detail, after_rest))
@@ -2654,6 +2645,30 @@ mod tests {
             changes,
             previous,
         }
+    }
+
+    #[test]
+    fn the_summary_is_saved_before_the_second_side_goes_on_to_its_own_work() {
+        let fx = fixture();
+        let report = report_of(&fx, &[], None);
+        let events = std::sync::Mutex::new(Vec::new());
+        let note = |what: &'static str| events.lock().expect("events").push(what);
+        let (saved, (), ()) = super::build_workbook_with(
+            &report,
+            |summary| {
+                note("save");
+                summary.and_then(super::Summary::save_to_buffer)
+            },
+            || note("after 明细"),
+            || note("after the other sheets"),
+        )
+        .expect("build");
+        let events = events.into_inner().expect("events");
+        assert_eq!(events.len(), 3, "{events:?}");
+        // The side that finished its sheets second saved first, then did its own work.
+        assert_ne!(events.last(), Some(&"save"), "{events:?}");
+        let xl = open(saved.expect("saved"));
+        assert_eq!(xl.sheet_names().len(), SHEETS.len());
     }
 
     fn bytes_with_changes(fx: &Fixture, changes: &[Change], previous: Option<&str>) -> Vec<u8> {
