@@ -69,7 +69,7 @@ pub fn fold(s: &str) -> String {
 fn push_upper(out: &mut String, c: char) {
     if c.is_ascii() {
         out.push(c.to_ascii_uppercase());
-    } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+    } else if is_common_ideograph(c) {
         out.push(c);
     } else {
         out.extend(c.to_uppercase());
@@ -80,7 +80,7 @@ fn push_upper(out: &mut String, c: char) {
 /// names and headers) is normal already, and is not run through the normaliser: neither
 /// has a decomposition, and nothing among them composes.
 pub fn nfkc(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().all(|c| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
+    if s.chars().all(|c| c.is_ascii() || is_common_ideograph(c)) {
         std::borrow::Cow::Borrowed(s)
     } else {
         std::borrow::Cow::Owned(s.nfkc().collect())
@@ -235,6 +235,13 @@ pub fn person(cell: &CellValue) -> Option<String> {
     let t = text(cell)?;
     let compact: String = t.chars().filter(|c| !is_space(*c)).collect();
     if compact.chars().count() == 2 && compact.chars().all(is_cjk) { Some(compact) } else { Some(t) }
+}
+
+/// The block of CJK Unified Ideographs (U+4E00–U+9FFF) that almost every Chinese text is
+/// made of: no case, no decomposition, two columns wide. The quick paths of text handling
+/// test for it first (see [`is_cjk`] for every ideograph).
+pub fn is_common_ideograph(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
 
 pub fn is_cjk(c: char) -> bool {

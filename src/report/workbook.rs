@@ -131,7 +131,7 @@ fn is_wide(c: char) -> bool {
     if c < '\u{2010}' {
         return false;
     }
-    if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+    if crate::values::is_common_ideograph(c) {
         return true;
     }
     matches!(c,
