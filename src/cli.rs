@@ -198,7 +198,9 @@ fn template(period: Option<&str>, out: Option<PathBuf>, config: Option<&Path>) -
             })?,
     };
     let previous = match driver::find_previous(&config.output, period) {
-        Some(p) => Some(driver::load_previous(&p).map_err(|e| usage(format!("{e:#}")))?),
+        Some(p) => {
+            Some(driver::load_previous::<crate::history::PreviousRecord>(&p).map_err(|e| usage(format!("{e:#}")))?)
+        }
         None => None,
     };
     let dir = out.unwrap_or_else(|| config.output.join(format!("填报模板_{period}")));

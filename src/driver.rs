@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::discover::{Discovery, FileEntry, FileStatus, list_files, supersede};
-use crate::history::{self, Change, PreviousReport};
+use crate::history::{self, Change, PreviousReport, PreviousState};
 use crate::layout::Layout;
 use crate::ledger::{self, Decision, Decisions};
 use crate::master::Org;
@@ -188,19 +188,23 @@ pub fn process(
     drop(t);
     let t = crate::timing::stage("核对");
     // The index is not needed any more: it is freed (~140 MB at province scale) beside the
-    // reconciling, before the month-over-month comparison and the outputs allocate.
-    let (mut reconciled, ()) =
-        rayon::join(|| reconcile(config, orgs, records, &sheets, &submitted, issues), move || drop(index));
+    // reconciling, and last period's report is read in its place (140 MB of JSON, ~40 MB
+    // kept until compared) before the outputs allocate.
+    let (mut reconciled, prev) = rayon::join(
+        || reconcile(config, orgs, records, &sheets, &submitted, issues),
+        move || {
+            drop(index);
+            previous.map(|path| {
+                let _t = crate::timing::stage("读取上期报告");
+                load_previous::<PreviousState>(path)
+            })
+        },
+    );
     drop(t);
     let mut changes = Vec::new();
     let mut previous_period = None;
-    if let Some(path) = previous {
-        // Read only now that the index is freed: a province's previous report is 140 MB of
-        // JSON and about as much in memory, and it is dropped once compared.
-        let prev = {
-            let _t = crate::timing::stage("读取上期报告");
-            load_previous(path)?
-        };
+    if let Some(prev) = prev {
+        let prev = prev?;
         let cmp = history::compare(&prev, &reconciled.records, orgs, &mut reconciled.units);
         changes = cmp.changes;
         reconciled.issues.extend(cmp.issues);
@@ -280,8 +284,8 @@ pub fn find_previous(out_dir: &Path, period: Period) -> Option<PathBuf> {
         .map(|(_, path)| path)
 }
 
-/// Reads a previous report; the message says which file and what to do.
-pub fn load_previous(path: &Path) -> Result<PreviousReport> {
+/// Reads a previous report, each record as `R`; the message says which file and what to do.
+pub fn load_previous<R: serde::de::DeserializeOwned>(path: &Path) -> Result<PreviousReport<R>> {
     // Parsed as it is read: a province's report is 140 MB of text.
     let file = std::fs::File::open(path).with_context(|| format!("无法读取上期报告 {}", path.display()))?;
     serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, file)).with_context(|| {
