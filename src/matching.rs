@@ -254,9 +254,11 @@ impl<'a> MasterIndex<'a> {
                 .into_iter()
                 .filter(|i| self.orgs.get(*i).is_some_and(|o| o.unit != unit)),
         );
+        // An organisation sharing no syllable with the name scores 0, below SHOW_FLOOR.
+        let signature = self.fuzzy.signature_of(&q);
         let mut scored: Vec<Scored> = pool
             .into_iter()
-            .filter(|org| !forbidden.contains(org))
+            .filter(|org| !forbidden.contains(org) && !self.fuzzy.shares_nothing(signature, *org))
             .filter_map(|org| {
                 let s = similarity(&q, self.prepared.get(org)?);
                 let same_unit = self.orgs.get(org).is_some_and(|o| o.unit == unit);
