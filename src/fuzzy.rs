@@ -151,17 +151,17 @@ fn edit_distance(a: usize, b: usize, same: impl Fn(usize, usize) -> bool) -> usi
 /// Myers' bit-parallel edit distance (in Hyyrö's form): bit `i` of `pv`/`mv` says whether the
 /// distance rises or falls from row `i` to row `i + 1` of the current column. `a` is 1..=64.
 fn bit_distance(a: usize, b: usize, same: &impl Fn(usize, usize) -> bool) -> usize {
+    mask_distance(a, b, |j| (0..a).filter(|&i| same(i, j)).fold(0u64, |eq, i| eq | 1 << i))
+}
+
+/// [`bit_distance`] given, for each column `j`, the rows that match it as bits (`eq(j)`).
+fn mask_distance(a: usize, b: usize, eq: impl Fn(usize) -> u64) -> usize {
     let rows = if a >= 64 { u64::MAX } else { (1u64 << a) - 1 };
     let last = 1u64 << (a - 1);
     let (mut pv, mut mv) = (rows, 0u64);
     let mut distance = a;
     for j in 0..b {
-        let mut eq = 0u64;
-        for i in 0..a {
-            if same(i, j) {
-                eq |= 1 << i;
-            }
-        }
+        let eq = eq(j) & rows;
         let xv = eq | mv;
         let xh = ((eq & pv).wrapping_add(pv) ^ pv) | eq;
         let ph = mv | !(xh | pv);
@@ -246,17 +246,105 @@ fn adds_position_word(long: &[char], short: &[char]) -> bool {
         })
 }
 
+/// A reported name's side of [`similarity`], worked out once for all the candidates it is
+/// scored against: for each character and each first reading of its core, the positions
+/// where it occurs, as bits. The two edit distances then take one look-up per candidate
+/// character instead of a comparison per pair of characters.
+pub struct Query<'q> {
+    p: &'q Prepared,
+    /// Each distinct core character and its positions; empty when the core is longer than
+    /// 64 characters (then compared pair by pair).
+    chars: Vec<(char, u64)>,
+    /// Each distinct nonzero [`sound_code`] of a first reading and its positions.
+    sounds: Vec<(u64, u64)>,
+    /// Positions whose readings must be compared as text: a heteronym, or a reading
+    /// without a code (see [`same_sound`]).
+    odd: u64,
+}
+
+impl<'q> Query<'q> {
+    pub fn new(p: &'q Prepared) -> Query<'q> {
+        let mut q = Query { p, chars: Vec::new(), sounds: Vec::new(), odd: 0 };
+        if p.core.len() > 64 {
+            return q;
+        }
+        for (i, c) in p.core.iter().enumerate() {
+            let bit = 1u64 << i;
+            match q.chars.iter_mut().find(|(d, _)| d == c) {
+                Some((_, mask)) => *mask |= bit,
+                None => q.chars.push((*c, bit)),
+            }
+            let code = p.sounds.get(i).copied().unwrap_or(0);
+            if code != 0 {
+                match q.sounds.iter_mut().find(|(d, _)| *d == code) {
+                    Some((_, mask)) => *mask |= bit,
+                    None => q.sounds.push((code, bit)),
+                }
+            }
+            if code == 0 || p.readings.get(i).is_some_and(|r| r.len() > 1) {
+                q.odd |= bit;
+            }
+        }
+        q
+    }
+
+    /// The positions holding character `c`.
+    fn chars_at(&self, c: Option<&char>) -> u64 {
+        c.and_then(|c| self.chars.iter().find(|(d, _)| d == c)).map_or(0, |(_, mask)| *mask)
+    }
+
+    /// The positions that sound like position `j` of `c`: exactly those where
+    /// [`same_sound`] holds.
+    fn sounds_at(&self, c: &Prepared, j: usize) -> u64 {
+        let code = c.sounds.get(j).copied().unwrap_or(0);
+        let mut mask = self.chars_at(c.core.get(j));
+        if code != 0 {
+            mask |= self.sounds.iter().find(|(d, _)| *d == code).map_or(0, |(_, m)| *m);
+        }
+        // Beyond the first readings only a heteronym or a reading without a code can agree:
+        // any position of the query when the candidate's is one, else only the odd ones.
+        let theirs = c.readings.get(j).map_or(&[][..], Vec::as_slice);
+        let odd = if code == 0 || theirs.len() > 1 { u64::MAX } else { self.odd };
+        let mut left = odd & !mask & (u64::MAX >> (64 - self.p.core.len()));
+        while left != 0 {
+            let i = left.trailing_zeros() as usize;
+            left &= left - 1;
+            if self.p.readings.get(i).is_some_and(|r| r.iter().any(|t| theirs.contains(t))) {
+                mask |= 1 << i;
+            }
+        }
+        mask
+    }
+}
+
 /// Similarity of a reported name `q` to a master-list name `c`, in 0..=1.
 pub fn similarity(q: &Prepared, c: &Prepared) -> Similarity {
+    similarity_to(&Query::new(q), c)
+}
+
+/// [`similarity`] for a name prepared once for all its candidates ([`Query`]).
+pub fn similarity_to(query: &Query<'_>, c: &Prepared) -> Similarity {
+    let q = query.p;
     let (n, m) = (q.core.len(), c.core.len());
     if n == 0 || m == 0 {
         return Similarity { score: 0.0, char_sim: 0.0, pinyin_sim: 0.0, caution: Caution::None };
     }
     let longer = n.max(m) as f64;
-    let char_sim = 1.0 - edit_distance(n, m, |i, j| q.core.get(i) == c.core.get(j)) as f64 / longer;
+    let by_masks = n <= 64;
+    let char_distance = if by_masks {
+        mask_distance(n, m, |j| query.chars_at(c.core.get(j)))
+    } else {
+        edit_distance(n, m, |i, j| q.core.get(i) == c.core.get(j))
+    };
+    let char_sim = 1.0 - char_distance as f64 / longer;
     // Sounds agree wherever characters do: identical cores need no second comparison.
-    let pinyin_sim =
-        if char_sim == 1.0 { 1.0 } else { 1.0 - edit_distance(n, m, |i, j| same_sound(q, i, c, j)) as f64 / longer };
+    let pinyin_sim = if char_sim == 1.0 {
+        1.0
+    } else if by_masks {
+        1.0 - mask_distance(n, m, |j| query.sounds_at(c, j)) as f64 / longer
+    } else {
+        1.0 - edit_distance(n, m, |i, j| same_sound(q, i, c, j)) as f64 / longer
+    };
     let mut core = char_sim.max(HOMOPHONE_FACTOR * pinyin_sim);
     let mut caution = Caution::None;
     if char_sim < 1.0 {
@@ -632,6 +720,47 @@ mod tests {
         }
         // Most pairs of place names share no syllable.
         assert!(passed_over * 10 > pairs * 7, "{passed_over} of {pairs}");
+    }
+
+    #[test]
+    fn a_prepared_query_marks_exactly_the_positions_compared_pair_by_pair() {
+        use super::{Query, edit_distance, similarity_to};
+        // Heteronyms on either side (长, 行, 重), ü (绿/律), characters without a reading
+        // (A, 2), repeated characters and sounds, and homophones (寺/四, 溪/西).
+        let names = [
+            "长行重绿A寺溪",
+            "张杭冲律虑四西",
+            "前溪边",
+            "前西边",
+            "长长张2",
+            "A2A",
+            "溪西溪西",
+            "寺平",
+            "四平",
+            "重行",
+            "冲航",
+        ];
+        let prepared: Vec<Prepared> = names.iter().map(|n| Prepared::new(n)).collect();
+        let mut marked = 0;
+        for q in &prepared {
+            let query = Query::new(q);
+            for c in &prepared {
+                for j in 0..c.core.len() {
+                    let chars = (0..q.core.len()).filter(|&i| q.core[i] == c.core[j]).fold(0u64, |m, i| m | 1 << i);
+                    let sounds = (0..q.core.len()).filter(|&i| same_sound(q, i, c, j)).fold(0u64, |m, i| m | 1 << i);
+                    assert_eq!(query.chars_at(c.core.get(j)), chars, "{:?} {:?} {j}", q.core, c.core);
+                    assert_eq!(query.sounds_at(c, j), sounds, "{:?} {:?} {j}", q.core, c.core);
+                    marked += usize::from(sounds != chars);
+                }
+                // And the similarity is the one pair-by-pair comparison gives.
+                let s = similarity_to(&query, c);
+                let longer = q.core.len().max(c.core.len()) as f64;
+                let by_pairs = edit_distance(q.core.len(), c.core.len(), |i, j| same_sound(q, i, c, j));
+                assert_eq!(s.pinyin_sim, if s.char_sim == 1.0 { 1.0 } else { 1.0 - by_pairs as f64 / longer });
+            }
+        }
+        // Positions that sound alike without being the same character were met.
+        assert!(marked >= 40, "{marked}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::HashMap;
 use serde::Serialize;
 
 use crate::config::Matching;
-use crate::fuzzy::{Caution, FuzzyIndex, Prepared, similarity};
+use crate::fuzzy::{Caution, FuzzyIndex, Prepared, Query, similarity, similarity_to};
 use crate::ledger::Decisions;
 use crate::master::Org;
 use rayon::prelude::*;
@@ -256,11 +256,12 @@ impl<'a> MasterIndex<'a> {
         );
         // An organisation sharing no syllable with the name scores 0, below SHOW_FLOOR.
         let signature = self.fuzzy.signature_of(&q);
+        let query = Query::new(&q);
         let mut scored: Vec<Scored> = pool
             .into_iter()
             .filter(|org| !forbidden.contains(org) && !self.fuzzy.shares_nothing(signature, *org))
             .filter_map(|org| {
-                let s = similarity(&q, self.prepared.get(org)?);
+                let s = similarity_to(&query, self.prepared.get(org)?);
                 let same_unit = self.orgs.get(org).is_some_and(|o| o.unit == unit);
                 (s.score >= SHOW_FLOOR).then_some(Scored { org, score: s.score, caution: s.caution, same_unit })
             })
