@@ -186,21 +186,32 @@ fn text_widths(s: &str) -> (f64, f64) {
 
 /// [`text_widths`] of a text without a line break, summed as [`lines_widths`] sums it;
 /// `None` at the first `\n`. Most cells are one line: this spares them cutting into lines.
+/// The text is walked by bytes: ASCII and the three-byte characters from U+3000 to U+9FFF
+/// (lead bytes E3 to E9, all wide) are told by their first byte, and only other characters
+/// are decoded.
 fn one_line_widths(s: &str) -> Option<(f64, f64)> {
     let (mut width, mut run, mut widest_piece) = (0.0_f64, 0.0_f64, 0.0_f64);
-    for c in s.chars() {
-        if c == '\n' {
-            return None;
-        }
-        let wide = is_wide(c);
+    let bytes = s.as_bytes();
+    let mut at = 0;
+    while let Some(&lead) = bytes.get(at) {
+        let (wide, space, len) = match lead {
+            b'\n' => return None,
+            0..=0x7F => (false, lead == b' ', 1),
+            0xE3..=0xE9 => (true, false, 3),
+            _ => {
+                let c = s.get(at..).and_then(|rest| rest.chars().next()).unwrap_or(' ');
+                (is_wide(c), false, c.len_utf8())
+            }
+        };
         let w = if wide { WIDE } else { NARROW };
         width += w;
-        if wide || c == ' ' {
+        if wide || space {
             widest_piece = widest_piece.max(run).max(w);
             run = 0.0;
         } else {
             run += NARROW;
         }
+        at += len;
     }
     Some((width + PAD, widest_piece.max(run) + PAD))
 }
@@ -3050,6 +3061,13 @@ mod tests {
             assert_eq!(one_line_widths(text), Some(lines_widths(text)), "{text:?}");
         }
         assert_eq!(one_line_widths("两\n行"), None);
+        // Every character, alone and between others: the first byte tells the width.
+        let mut text = String::new();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32).filter(|c| *c != '\n') {
+            text.clear();
+            text.extend(['a', c, '中', c, ' ', c]);
+            assert_eq!(one_line_widths(&text), Some(lines_widths(&text)), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
