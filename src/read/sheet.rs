@@ -268,6 +268,20 @@ fn candidates_of(layout: &Layout, memo: &mut CandidateMemo, text: &str) -> Vec<(
 }
 
 fn is_repeated_header(row: &GridRow, header: &Header, layout: &Layout, memo: &mut CandidateMemo) -> bool {
+    // Only a cell that may head the name column makes a header (the columns are assigned
+    // from the cells' candidates): looked for first, with each text borrowed, so that a data
+    // row (nearly all of them) is passed over without copying its cells' texts.
+    let may_name = |text: &str, memo: &mut CandidateMemo| match memo.get(text) {
+        Some(known) => known.iter().any(|(k, _)| *k == FieldKey::Name),
+        None => candidates_of(layout, memo, text).iter().any(|(k, _)| *k == FieldKey::Name),
+    };
+    let names = row.non_blank().any(|(_, v)| match v {
+        CellValue::Text(s) => may_name(s.trim_matches(values::is_space), memo),
+        other => may_name(&other.text(), memo),
+    });
+    if !names {
+        return false;
+    }
     let cols = assign_columns_with(&row_texts(row), |text| candidates_of(layout, memo, text));
     cols.contains_key(&FieldKey::Name) && score(&cols) * 2 >= score(&header.columns).max(1)
 }
