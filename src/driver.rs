@@ -188,8 +188,8 @@ pub fn process(
     drop(t);
     let t = crate::timing::stage("核对");
     // The index is not needed any more: it is freed (~140 MB at province scale) beside the
-    // reconciling, and last period's report is read in its place (140 MB of JSON, ~40 MB
-    // kept until compared) before the outputs allocate.
+    // reconciling, and last period's report is read in its place on the same thread (140 MB
+    // of JSON; only what is compared is kept) before the outputs allocate.
     let (mut reconciled, prev) = rayon::join(
         || reconcile(config, orgs, records, &sheets, &submitted, issues),
         move || {

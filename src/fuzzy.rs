@@ -260,14 +260,17 @@ pub struct Query<'q> {
     /// Positions whose readings must be compared as text: a heteronym, or a reading
     /// without a code (see [`same_sound`]).
     odd: u64,
+    /// Every position of the core.
+    all: u64,
 }
 
 impl<'q> Query<'q> {
     pub fn new(p: &'q Prepared) -> Query<'q> {
-        let mut q = Query { p, chars: Vec::new(), sounds: Vec::new(), odd: 0 };
+        let mut q = Query { p, chars: Vec::new(), sounds: Vec::new(), odd: 0, all: 0 };
         if p.core.len() > 64 {
             return q;
         }
+        q.all = u64::MAX.checked_shr(64 - p.core.len() as u32).unwrap_or(0);
         for (i, c) in p.core.iter().enumerate() {
             let bit = 1u64 << i;
             match q.chars.iter_mut().find(|(d, _)| d == c) {
@@ -305,7 +308,7 @@ impl<'q> Query<'q> {
         // any position of the query when the candidate's is one, else only the odd ones.
         let theirs = c.readings.get(j).map_or(&[][..], Vec::as_slice);
         let odd = if code == 0 || theirs.len() > 1 { u64::MAX } else { self.odd };
-        let mut left = odd & !mask & (u64::MAX >> (64 - self.p.core.len()));
+        let mut left = odd & !mask & self.all;
         while left != 0 {
             let i = left.trailing_zeros() as usize;
             left &= left - 1;

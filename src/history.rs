@@ -36,8 +36,8 @@ pub struct PreviousUnit {
 
 /// What the comparison needs of a previous record. The record's other fields (plans,
 /// contacts, 五有) are passed over as the report is read, not kept: a province's report
-/// holds 168,000 records, and keeping them whole cost ~0.1 GB of memory and a third of
-/// the reading time.
+/// holds 168,000 records, and keeping them whole cost ~60 MB of the monthly run's peak and
+/// a sixth of the reading time.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PreviousState {
     pub org: Option<OrgRef>,
