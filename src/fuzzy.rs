@@ -499,15 +499,18 @@ impl FuzzyIndex {
     }
 
     /// How many of the query's positions share a token with `org`: `masks` holds, for each
-    /// token of the query, the positions (as bits) where it occurs.
+    /// token of the query in order, the positions (as bits) where it occurs. Both lists are
+    /// sorted, so they are walked side by side.
     fn hits(&self, query: &[Vec<u32>], masks: &[(u32, u64)], org: u32) -> usize {
         let Some(mine) = self.tokens.get(org as usize) else { return 0 };
         if query.len() > 64 {
             return query.iter().filter(|pos| pos.iter().any(|t| mine.binary_search(t).is_ok())).count();
         }
         let mut hit = 0u64;
-        for t in mine {
-            if let Some((_, mask)) = masks.iter().find(|(q, _)| q == t) {
+        let mut theirs = mine.iter().peekable();
+        for (t, mask) in masks {
+            while theirs.next_if(|u| *u < t).is_some() {}
+            if theirs.peek() == Some(&t) {
                 hit |= mask;
             }
         }
@@ -545,6 +548,7 @@ impl FuzzyIndex {
                 }
             }
         }
+        masks.sort_unstable_by_key(|(t, _)| *t);
         let slack = (1.0 - review).clamp(0.0, 1.0);
         // Matched pairs of an alignment are one to one, so the edit route needs
         // `longer − k ≤ min(m, n)`; a longer candidate may instead hold the whole query.
