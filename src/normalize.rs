@@ -30,7 +30,13 @@ pub const PARTY_SUFFIXES: [&str; 3] = ["党总支", "党支部", "党委"];
 
 /// Rule 1: Unicode NFKC (full width → half width), white space removed, brackets unified.
 pub fn fold_width_and_space(name: &str) -> Option<String> {
-    let out: String = crate::values::nfkc(name)
+    let nfkc = crate::values::nfkc(name);
+    // Nearly every name is already folded: found so by looking, without building a copy.
+    let changes = |c: char| is_space(c) || c.is_control() || "【[〔{〖】]〕}〗".contains(c);
+    if matches!(nfkc, std::borrow::Cow::Borrowed(_)) && !name.contains(changes) {
+        return None;
+    }
+    let out: String = nfkc
         .chars()
         .filter(|c| !is_space(*c) && !c.is_control())
         .map(|c| match c {
@@ -98,11 +104,11 @@ pub fn canonical_suffix(name: &str) -> Option<(String, &'static str)> {
         if let Some(stem) = name.strip_suffix(from) {
             // "党总支" and "党支部" already canonical: 党 + 总支 / 党 + 支部.
             let stem = if to.starts_with('党') { stem.strip_suffix('党').unwrap_or(stem) } else { stem };
-            let out = format!("{stem}{to}");
-            if out != name && !stem.is_empty() {
-                return Some((out, label));
+            // Already canonical ("…党支部" read as 党 + 支部): no copy made to find that out.
+            if stem.is_empty() || (name.len() == stem.len() + to.len() && name.ends_with(to)) {
+                return None;
             }
-            return None;
+            return Some((format!("{stem}{to}"), label));
         }
     }
     None
@@ -110,6 +116,9 @@ pub fn canonical_suffix(name: &str) -> Option<(String, &'static str)> {
 
 /// Rule 6: Chinese numerals in ordinals (第一党支部 → 第1党支部).
 pub fn ordinal_digits(name: &str) -> Option<String> {
+    if !name.contains('第') {
+        return None;
+    }
     let mut out = String::new();
     let mut chars = name.chars().peekable();
     let mut changed = false;
