@@ -271,9 +271,18 @@ fn is_repeated_header(row: &GridRow, header: &Header, layout: &Layout, memo: &mu
     // Only a cell that may head the name column makes a header (the columns are assigned
     // from the cells' candidates): looked for first, with each text borrowed, so that a data
     // row (nearly all of them) is passed over without copying its cells' texts.
+    // A text that may head no column (most data cells) is not remembered: looking it up
+    // again costs less than keeping a copy of every text of the sheet.
     let may_name = |text: &str, memo: &mut CandidateMemo| match memo.get(text) {
         Some(known) => known.iter().any(|(k, _)| *k == FieldKey::Name),
-        None => candidates_of(layout, memo, text).iter().any(|(k, _)| *k == FieldKey::Name),
+        None => {
+            let found = layout.header_candidates(text);
+            let names = found.iter().any(|(k, _)| *k == FieldKey::Name);
+            if !found.is_empty() {
+                memo.insert(text.to_string(), found);
+            }
+            names
+        }
     };
     let names = row.non_blank().any(|(_, v)| match v {
         CellValue::Text(s) => may_name(s.trim_matches(values::is_space), memo),
