@@ -211,7 +211,7 @@ fn template(period: Option<&str>, out: Option<PathBuf>, config: Option<&Path>) -
         let rows: Vec<&crate::history::PreviousRecord> = previous
             .iter()
             .flat_map(|p| p.records.iter())
-            .filter(|r| r.valid && r.org.as_ref().is_some_and(|o| o.unit == unit.name))
+            .filter(|r| r.state.valid && r.state.org.as_ref().is_some_and(|o| o.unit == unit.name))
             .collect();
         let bytes = crate::report::template::template_bytes(&config, &layout, &orgs, &unit.name, period, &rows)
             .map_err(|e| failed(format!("生成{}的模板失败：{e}", unit.name)))?;

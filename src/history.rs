@@ -47,15 +47,12 @@ pub struct PreviousState {
     pub valid: bool,
 }
 
-/// A previous record whole, for templates pre-filled with last period's rows.
+/// A previous record whole, for templates pre-filled with last period's rows: what the
+/// comparison reads, and the rest.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PreviousRecord {
-    pub org: Option<OrgRef>,
-    pub demo: bool,
-    pub star: Option<u8>,
-    pub venue: Option<String>,
-    pub valid: bool,
-    // The rest of a record, for templates pre-filled with last period's rows.
+    #[serde(flatten)]
+    pub state: PreviousState,
     #[serde(default)]
     pub unit: String,
     #[serde(default)]

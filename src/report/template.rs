@@ -45,12 +45,12 @@ fn prefill(key: FieldKey, r: &PreviousRecord, seq: usize) -> Option<Value> {
     let text = |s: &Option<String>| s.clone().map(Value::Text);
     match key {
         FieldKey::Seq => Some(Value::Number(seq as f64)),
-        FieldKey::Name => r.org.as_ref().map(|o| Value::Text(o.name.clone())),
+        FieldKey::Name => r.state.org.as_ref().map(|o| Value::Text(o.name.clone())),
         FieldKey::Unit => None,
-        FieldKey::Demo => yes_no(Some(r.demo)).map(Value::Text),
-        FieldKey::Star => r.star.map(|s| Value::Number(f64::from(s))),
+        FieldKey::Demo => yes_no(Some(r.state.demo)).map(Value::Text),
+        FieldKey::Star => r.state.star.map(|s| Value::Number(f64::from(s))),
         FieldKey::TargetStar => r.target_star.map(|s| Value::Number(f64::from(s))),
-        FieldKey::Venue => text(&r.venue),
+        FieldKey::Venue => text(&r.state.venue),
         FieldKey::Responsible => text(&r.responsible),
         FieldKey::Deadline => {
             r.deadline.as_deref().and_then(|d| ExcelDateTime::parse_from_str(d).ok()).map(Value::Date)
