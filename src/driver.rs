@@ -378,9 +378,20 @@ pub fn write_outputs(
         // saving a workbook, rust_xlsxwriter starts a thread for each sheet held in memory
         // and waits for it, so one list at a time would mostly wait for a core.
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let make = |unit: &str| -> Result<(String, tempfile::NamedTempFile)> {
-            let bytes = report::unit_lists::unit_list_bytes_of(&report, &problems, unit)
-                .with_context(|| format!("生成{unit}的问题清单失败"))?;
+        // The first list is made by rust_xlsxwriter, the others after it: they copy the
+        // parts every list shares from it (report::list_xml).
+        let reference = match units.first() {
+            Some(unit) => report::unit_lists::unit_list_bytes_of(&report, &problems, unit)
+                .with_context(|| format!("生成{unit}的问题清单失败"))?,
+            None => Vec::new(),
+        };
+        let make = |i: usize, unit: &str| -> Result<(String, tempfile::NamedTempFile)> {
+            let bytes = if i == 0 {
+                reference.clone()
+            } else {
+                report::unit_lists::unit_list_bytes_from(&report, &problems, unit, &reference)
+                    .with_context(|| format!("生成{unit}的问题清单失败"))?
+            };
             let name = report::unit_lists::file_name(unit, &report);
             let path = lists_dir.join(&name);
             let mut tmp = report::staged(&path).map_err(|e| write_error(&path, e))?;
@@ -395,7 +406,7 @@ pub fn write_outputs(
                         loop {
                             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             let Some(unit) = units.get(i) else { break };
-                            let result = make(unit);
+                            let result = make(i, unit);
                             let failed = result.is_err();
                             done.push((i, result));
                             if failed {

@@ -4,6 +4,7 @@
 //! then a rename.
 
 pub mod json;
+mod list_xml;
 mod sheet_xml;
 pub mod template;
 pub mod unit_lists;

@@ -115,7 +115,7 @@ fn needs_escaping(s: &str) -> bool {
 
 /// Cell text as rust_xlsxwriter writes it: a literal `_xHHHH_` gets its underscore escaped
 /// as `_x005F`, then XML's three and Excel's `_xHHHH_` for control characters.
-fn push_escaped(out: &mut Vec<u8>, s: &str) {
+pub(super) fn push_escaped(out: &mut Vec<u8>, s: &str) {
     if !needs_escaping(s) {
         out.extend_from_slice(s.as_bytes());
         return;
@@ -162,7 +162,7 @@ fn escape_escapes(s: &str) -> Cow<'_, str> {
 }
 
 /// The zip entry options rust_xlsxwriter writes its parts with, at `level`.
-fn entry_options(level: u8) -> SimpleFileOptions {
+pub(super) fn entry_options(level: u8) -> SimpleFileOptions {
     SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .compression_level(Some(i64::from(level)))

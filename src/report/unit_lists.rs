@@ -9,13 +9,16 @@
 //! travels without the returns it points into. The formatting is the summary workbook's
 //! (`workbook::write_table`).
 
+use std::borrow::Cow;
+
 use rust_xlsxwriter::XlsxError;
 
 use crate::HashMap;
 
 use crate::model::{Issue, RejectedRow, Severity};
 use crate::report::Report;
-use crate::report::workbook::{self, Cell, Ctx, Formats, Table};
+use crate::report::list_xml;
+use crate::report::workbook::{self, Cell, Ctx, Formats, Table, XfIndices};
 
 /// The folder the lists are written to, inside the output folder.
 pub const FOLDER: &str = "退回修改";
@@ -119,55 +122,133 @@ pub fn unit_list_bytes(report: &Report<'_>, unit: &str) -> Result<Vec<u8>, XlsxE
     unit_list_bytes_of(report, &Problems::of(report), unit)
 }
 
-/// A unit's correction list as bytes: the sheet 问题清单 (title, the count, the table, the
-/// 落款) and a short 说明 on how to read it.
+/// What a unit's list holds: the sheet 问题清单 (title, the count, the table, the 落款) and a
+/// short 说明 on how to read it.
+struct Content<'r> {
+    title: String,
+    note: String,
+    rows: Vec<Vec<Cell<'r>>>,
+    notes_title: String,
+    guide: Vec<Vec<Cell<'r>>>,
+    date: crate::values::Date,
+}
+
+const GUIDE_HEADERS: [&str; 2] = ["项目", "内容"];
+
+impl<'r> Content<'r> {
+    fn of(report: &'r Report<'_>, problems: &'r Problems<'_>, unit: &str) -> Content<'r> {
+        let config = report.config;
+        let title = format!("{unit}{}{}报表问题清单", report.period.chinese(), config.title);
+        let (rows, errors, warnings) = list_rows(problems, unit);
+        let guide: [(&str, Cow<'r, str>); 5] = [
+            ("严重程度", "“错误”须改正后重新报送；“警告”请核实，确有问题的请改正，无误的可在备注中说明。".into()),
+            (
+                "来源",
+                "“文件名!工作表!单元格”，指出问题所在的报表文件、工作表和单元格（该行党组织名称所在的单元格）。".into(),
+            ),
+            ("说明", "每条问题写明哪里不对、应当如何填报。".into()),
+            ("汇总期间", report.period.chinese().into()),
+            ("汇总单位", config.organiser.as_str().into()),
+        ];
+        Content {
+            notes_title: format!("{title}—说明"),
+            title,
+            note: format!("共{errors}个错误、{warnings}个警告，请于下次报送前改正"),
+            rows: workbook::numbered(rows),
+            guide: guide.into_iter().map(|(k, v)| vec![Cell::tag(k), Cell::Text(v)]).collect(),
+            date: report.period.last_day(),
+        }
+    }
+
+    /// The two tables: 问题清单 and 说明.
+    fn tables(&self) -> [Table<'_>; 2] {
+        [
+            Table {
+                name: "问题清单",
+                title: &self.title,
+                note: Some(&self.note),
+                headers: &HEADERS,
+                rows: &self.rows,
+                empty: workbook::EMPTY,
+                filter: true,
+            },
+            Table {
+                name: "说明",
+                title: &self.notes_title,
+                note: None,
+                headers: &GUIDE_HEADERS,
+                rows: &self.guide,
+                empty: workbook::EMPTY,
+                filter: false,
+            },
+        ]
+    }
+}
+
+/// The formats of a list, with no source base: 来源 is plain text.
+fn list_ctx(title: &str) -> Ctx {
+    Ctx { f: Formats::new(), title: title.to_string(), source_base: None, xf: None }
+}
+
+/// A unit's correction list as bytes, made by rust_xlsxwriter: the sheet 问题清单 (title,
+/// the count, the table, the 落款) and a short 说明 on how to read it. Every format is
+/// registered first, in a fixed order, so that the styles and the format numbers are the
+/// same in every list (which [`unit_list_bytes_from`] relies on).
 ///
 /// # Errors
 /// Whatever rust_xlsxwriter reports (a limit of Excel exceeded).
 pub fn unit_list_bytes_of(report: &Report<'_>, problems: &Problems<'_>, unit: &str) -> Result<Vec<u8>, XlsxError> {
-    let config = report.config;
-    let title = format!("{unit}{}{}报表问题清单", report.period.chinese(), config.title);
-    // No source base: 来源 is plain text.
-    let ctx = Ctx { f: Formats::new(), title: title.clone(), source_base: None, xf: None };
+    let content = Content::of(report, problems, unit);
+    let ctx = list_ctx(&content.title);
     let mut wb = workbook::output_workbook();
-    wb.set_properties(&workbook::properties(report, &title)?);
-
-    let (rows, errors, warnings) = list_rows(problems, unit);
-    let note = format!("共{errors}个错误、{warnings}个警告，请于下次报送前改正");
-    let rows = workbook::numbered(rows);
-    let table = Table {
-        name: "问题清单",
-        title: &title,
-        note: Some(&note),
-        headers: &HEADERS,
-        rows: &rows,
-        empty: workbook::EMPTY,
-        filter: true,
-    };
-    let (end, widths) = workbook::write_table(&mut wb, &ctx, &table)?;
-    let ws = wb.worksheet_from_name("问题清单")?;
-    workbook::write_sign(ws, &ctx, end + 1, &widths, &config.organiser, report.period.last_day())?;
-
-    let guide = [
-        ["严重程度", "“错误”须改正后重新报送；“警告”请核实，确有问题的请改正，无误的可在备注中说明。"],
-        ["来源", "“文件名!工作表!单元格”，指出问题所在的报表文件、工作表和单元格（该行党组织名称所在的单元格）。"],
-        ["说明", "每条问题写明哪里不对、应当如何填报。"],
-        ["汇总期间", &report.period.chinese()],
-        ["汇总单位", &config.organiser],
-    ];
-    let guide: Vec<Vec<Cell>> = guide.iter().map(|[k, v]| vec![Cell::tag(*k), Cell::text(*v)]).collect();
-    let notes_title = format!("{title}—说明");
-    let notes = Table {
-        name: "说明",
-        title: &notes_title,
-        note: None,
-        headers: &["项目", "内容"],
-        rows: &guide,
-        empty: workbook::EMPTY,
-        filter: false,
-    };
+    for f in ctx.f.all() {
+        wb.register_format(f);
+    }
+    wb.set_properties(&workbook::properties(report, &content.title)?);
+    let [list, notes] = content.tables();
+    let (end, widths) = workbook::write_table(&mut wb, &ctx, &list)?;
+    let ws = wb.worksheet_from_name(list.name)?;
+    workbook::write_sign(ws, &ctx, end + 1, &widths, &report.config.organiser, content.date)?;
     workbook::write_table(&mut wb, &ctx, &notes)?;
     wb.save_to_buffer()
+}
+
+/// [`unit_list_bytes_of`], the same bytes, written directly with `reference` (another list
+/// of this report made by [`unit_list_bytes_of`]) for the parts every list shares (see
+/// [`list_xml`]). A list that module does not write is made by rust_xlsxwriter.
+///
+/// # Errors
+/// Whatever rust_xlsxwriter or the zip writer report.
+pub fn unit_list_bytes_from(
+    report: &Report<'_>,
+    problems: &Problems<'_>,
+    unit: &str,
+    reference: &[u8],
+) -> Result<Vec<u8>, XlsxError> {
+    match direct_bytes(report, problems, unit, reference)? {
+        Some(bytes) => Ok(bytes),
+        None => unit_list_bytes_of(report, problems, unit),
+    }
+}
+
+/// [`unit_list_bytes_from`] when [`list_xml`] writes the list, else `None`.
+fn direct_bytes(
+    report: &Report<'_>,
+    problems: &Problems<'_>,
+    unit: &str,
+    reference: &[u8],
+) -> Result<Option<Vec<u8>>, XlsxError> {
+    let content = Content::of(report, problems, unit);
+    let ctx = list_ctx(&content.title);
+    let date = workbook::chinese_date(content.date);
+    let Some(xf) = XfIndices::of_formats(&ctx.f) else { return Ok(None) };
+    let [list, notes] = content.tables();
+    let first = list_xml::table_sheet(&ctx, &xf, &list, true, Some((&report.config.organiser, &date)));
+    let second = list_xml::table_sheet(&ctx, &xf, &notes, false, None);
+    match (first, second) {
+        (Some(first), Some(second)) => list_xml::package(reference, &[first, second], &content.title),
+        _ => Ok(None),
+    }
 }
 
 #[cfg(test)]
@@ -178,7 +259,10 @@ mod tests {
 
     use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 
-    use super::{file_name, unit_list_bytes, units_with_problems};
+    use super::{
+        Problems, direct_bytes, file_name, unit_list_bytes, unit_list_bytes_from, unit_list_bytes_of,
+        units_with_problems,
+    };
     use crate::config::Config;
     use crate::discover::{FileEntry, FileStatus};
     use crate::model::{Issue, IssueCode, RejectedRow, Source};
@@ -358,5 +442,107 @@ mod tests {
         fx.files.clear();
         assert_eq!(units_with_problems(&report(&fx)), ["汤溪镇"]);
         assert_eq!(file_name("汤溪镇", &report(&fx)), "汤溪镇_问题清单_2015-10.xlsx");
+    }
+
+    /// A part of a zip package: name, compression, date, permissions, content.
+    type Part = (String, String, String, Option<u32>, Vec<u8>);
+
+    /// Every part of a zip package, in order.
+    fn parts(bytes: &[u8]) -> Vec<Part> {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");
+        (0..zip.len())
+            .map(|i| {
+                let mut f = zip.by_index(i).expect("part");
+                let mut content = Vec::new();
+                std::io::Read::read_to_end(&mut f, &mut content).expect("read");
+                let date = format!("{:?}", f.last_modified());
+                (f.name().expect("name").to_string(), format!("{:?}", f.compression()), date, f.unix_mode(), content)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lists_written_directly_have_the_parts_rust_xlsxwriter_writes() {
+        let mut fx = fixture();
+        let mut odd = fx.config.units[0].clone();
+        odd.name = "A&B镇".into();
+        fx.config.units.push(odd);
+        // Four units without problems yet.
+        let names: Vec<String> = fx
+            .config
+            .units
+            .iter()
+            .map(|u| u.name.clone())
+            .filter(|n| !["苏孟乡", "汤溪镇", "A&B镇"].contains(&n.as_str()))
+            .collect();
+        let add = |fx: &mut Fixture, unit: &str, n: u32, make: &dyn Fn(u32) -> Issue| {
+            fx.issues.extend((0..n).map(make).map(|mut i| {
+                i.unit = Some(unit.to_string());
+                i
+            }));
+        };
+        // Rows enough that the 落款 starts a block of 16 rows of its own; long sources, so
+        // the 落款 sits under the last column alone.
+        add(&mut fx, &names[0], 12, &|r| {
+            let long = format!("{}第{r}册.xlsx", "很长的文件名".repeat(6));
+            Issue::new(IssueCode::Unmatched, None, src(&long, r + 4), format!("第{r}行未匹配"))
+        });
+        // Texts XML and Excel escape, padded and broken texts, wrapped ones, empty names and
+        // sources, a CSV source, a character outside the basic plane, warnings and errors.
+        add(&mut fx, &names[1], 40, &|r| {
+            let message = match r % 8 {
+                0 => "a<b>&c \"引号\" '撇号'".to_string(),
+                1 => "控制\u{1}字符\u{1F}".to_string(),
+                2 => "_x0041_ 与 _x12_".to_string(),
+                3 => " 前后有空格 ".to_string(),
+                4 => "第一行\n第二行\n第三行".to_string(),
+                5 => "很长的说明，".repeat(40),
+                6 => "𠀀村党支部".to_string(),
+                _ => String::new(),
+            };
+            let code = if r % 3 == 0 { IssueCode::NeedsReview } else { IssueCode::Unmatched };
+            let source = match r % 4 {
+                0 => None,
+                1 => Some(Source::cell("浦江镇.csv", None, r + 2, 1)),
+                _ => src("浦江镇.xlsx", r + 4),
+            };
+            let mut i = Issue::new(code, None, source, message);
+            i.org_name = (r % 5 != 0).then(|| format!("第{r}党支部"));
+            i
+        });
+        // Left to rust_xlsxwriter: a list too long to hold in memory, a text it would write
+        // as it is, a title it would escape.
+        add(&mut fx, &names[2], 2_001, &|r| issue(IssueCode::Unmatched, "", r + 4, "未匹配"));
+        add(&mut fx, &names[3], 1, &|r| issue(IssueCode::Unmatched, "", r + 4, "<r>x</r>"));
+        add(&mut fx, "A&B镇", 1, &|r| issue(IssueCode::Unmatched, "", r + 4, "未匹配"));
+        let r = report(&fx);
+        let problems = Problems::of(&r);
+        let units = problems.units().to_vec();
+        assert_eq!(units.len(), 7, "{units:?}");
+        let reference = unit_list_bytes_of(&r, &problems, units[0]).expect("reference");
+        let mut direct = Vec::new();
+        for unit in &units {
+            let want = parts(&unit_list_bytes_of(&r, &problems, unit).expect("rust_xlsxwriter"));
+            if let Some(got) = direct_bytes(&r, &problems, unit, &reference).expect("direct") {
+                let got = parts(&got);
+                assert_eq!(got.len(), want.len(), "{unit}");
+                for (g, w) in got.iter().zip(&want) {
+                    assert_eq!(g.0, w.0, "{unit}");
+                    assert!(
+                        g == w,
+                        "{unit} {}:\n{}\n{}",
+                        g.0,
+                        String::from_utf8_lossy(&g.4),
+                        String::from_utf8_lossy(&w.4)
+                    );
+                }
+                direct.push(*unit);
+            }
+            let from = parts(&unit_list_bytes_from(&r, &problems, unit, &reference).expect("from"));
+            assert!(from == want, "{unit}");
+        }
+        let left = [names[2].as_str(), names[3].as_str(), "A&B镇"];
+        let expected: Vec<&str> = units.iter().copied().filter(|u| !left.contains(u)).collect();
+        assert_eq!(direct, expected);
     }
 }

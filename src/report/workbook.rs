@@ -98,9 +98,9 @@ const MAX_ROW_PT: f64 = 408.75;
 /// Height of a row left at the default (the chart's rows), in points and pixels.
 const DEFAULT_ROW_PT: f64 = 15.0;
 const DEFAULT_ROW_PX: u32 = 20;
-const TITLE_ROW_PT: f64 = 36.0;
+pub(super) const TITLE_ROW_PT: f64 = 36.0;
 /// Height of a 落款 line, in points.
-const SIGN_ROW_PT: f64 = 22.5;
+pub(super) const SIGN_ROW_PT: f64 = 22.5;
 
 // Margins in inches: narrow at the sides so that wide tables print as large as possible.
 const MARGIN_SIDE: f64 = 0.4;
@@ -168,7 +168,7 @@ fn pieces(line: &str) -> Vec<f64> {
 }
 
 /// Column width a text needs on one line (its longest line), padding included.
-fn text_width(s: &str) -> f64 {
+pub(super) fn text_width(s: &str) -> f64 {
     s.lines().map(|l| l.chars().map(char_width).sum::<f64>()).fold(0.0, f64::max) + PAD
 }
 
@@ -239,7 +239,7 @@ fn lines_widths(s: &str) -> (f64, f64) {
 
 /// Lines a text takes in a column of `width` units, breaking between pieces as Excel and
 /// LibreOffice do (and inside a piece wider than the column).
-fn line_count(s: &str, width: f64) -> usize {
+pub(super) fn line_count(s: &str, width: f64) -> usize {
     let room = (width - PAD).max(WIDE);
     // No character is wider than NARROW per byte of it (and a line break only ends a line):
     // a short text is one line without looking at it.
@@ -274,7 +274,7 @@ fn line_count(s: &str, width: f64) -> usize {
 }
 
 /// The height of a row whose tallest cell has `lines` lines, in points.
-fn lines_height(lines: usize) -> f64 {
+pub(super) fn lines_height(lines: usize) -> f64 {
     (lines as f64 * LINE_PT + ROW_PAD_PT).min(MAX_ROW_PT)
 }
 
@@ -389,7 +389,7 @@ fn widen_for_title(widths: &mut [f64], title: &str) {
 
 /// The height a row needs for its wrapped cells, in points. Cells of a column that is
 /// `one_line` (as far as that slice reaches) are not measured.
-fn row_height(cells: &[Cell], widths: &[f64], one_line: &[bool]) -> f64 {
+pub(super) fn row_height(cells: &[Cell], widths: &[f64], one_line: &[bool]) -> f64 {
     let lines = cells
         .iter()
         .zip(widths)
@@ -533,14 +533,14 @@ fn narrow_text_width(chars: usize) -> f64 {
 }
 
 /// [`clip`] for a text of one's own.
-fn clip_owned(mut s: String) -> String {
+pub(super) fn clip_owned(mut s: String) -> String {
     let kept = clip(&s).len();
     s.truncate(kept);
     s
 }
 
 /// Cuts a text to Excel's cell limit rather than failing the whole workbook.
-fn clip(s: &str) -> &str {
+pub(super) fn clip(s: &str) -> &str {
     // No more characters than bytes: most texts need no counting.
     if s.len() <= MAX_CELL_CHARS {
         return s;
@@ -552,7 +552,7 @@ fn clip(s: &str) -> &str {
 }
 
 /// A column index as Excel's type; an impossible value is left for rust_xlsxwriter to reject.
-fn col_num(i: usize) -> u16 {
+pub(super) fn col_num(i: usize) -> u16 {
     u16::try_from(i).unwrap_or(u16::MAX)
 }
 
@@ -622,7 +622,7 @@ impl Formats {
     /// Every format, in a fixed order: registered with the workbook before sheets are
     /// written on several cores, so that format numbers (and the file's bytes) do not
     /// depend on which sheet got there first.
-    fn all(&self) -> Vec<&Format> {
+    pub(super) fn all(&self) -> Vec<&Format> {
         let mut out = vec![&self.title, &self.header, &self.note, &self.sign, &self.sign_right, &self.red];
         for b in [&self.body, &self.total] {
             out.extend([&b.text, &b.tag, &b.number, &b.percent, &b.score, &b.link]);
@@ -858,7 +858,7 @@ fn choice_validation(items: &[String]) -> Result<Option<DataValidation>, XlsxErr
 }
 
 /// The format a cell is written with (a linked 来源 cell aside, which has its own).
-fn cell_format<'f>(body: &'f Body, cell: &Cell) -> &'f Format {
+pub(super) fn cell_format<'f>(body: &'f Body, cell: &Cell) -> &'f Format {
     match cell {
         Cell::Tag(_) => &body.tag,
         Cell::Number(n) if n.is_finite() => &body.number,
@@ -1012,7 +1012,7 @@ fn set_widths(ws: &mut Worksheet, widths: &[f64]) -> Result<(), XlsxError> {
 }
 
 /// Lists longer than this are written in rust_xlsxwriter's low-memory mode.
-const STREAM_ROWS: usize = 2_000;
+pub(super) const STREAM_ROWS: usize = 2_000;
 
 /// A table sheet, for [`write_table`].
 pub(super) struct Table<'a> {
@@ -1054,7 +1054,7 @@ pub(super) fn write_table(wb: &mut Workbook, ctx: &Ctx, t: &Table<'_>) -> Result
 }
 
 /// Rows of a table by range: borrowed from a list, or built on demand.
-type RowsOf<'r> = dyn Fn(std::ops::Range<usize>) -> Cow<'r, [Vec<Cell<'r>>]> + Sync + 'r;
+pub(super) type RowsOf<'r> = dyn Fn(std::ops::Range<usize>) -> Cow<'r, [Vec<Cell<'r>>]> + Sync + 'r;
 
 /// Rows measured and written this many at a time.
 const CHUNK_ROWS: usize = 8_192;
@@ -1064,7 +1064,7 @@ const CHUNK_ROWS: usize = 8_192;
 /// measured chunk by chunk on all cores (the widest text wins, in any order). A list of one
 /// chunk (every correction list) stays on its thread: it may not be on a pool thread, and
 /// handing it over costs more than it saves.
-fn table_widths(t: &Table<'_>, len: usize, rows: &RowsOf<'_>) -> (Vec<f64>, Vec<bool>) {
+pub(super) fn table_widths(t: &Table<'_>, len: usize, rows: &RowsOf<'_>) -> (Vec<f64>, Vec<bool>) {
     let max_px = if t.headers.len() > WIDE_LIST_COLUMNS { WIDE_LIST_WIDTH_PX } else { LIST_WIDTH_PX };
     let measure = |r: std::ops::Range<usize>| {
         let mut fit = ColumnFit::new(t.headers);
@@ -1194,10 +1194,22 @@ fn write_table_from<'r>(
 pub(super) struct XfIndices {
     /// The numbers of [`Body`]'s formats: text, tag, number, percent, score.
     body: [u32; 5],
+    pub(super) title: u32,
+    pub(super) header: u32,
+    pub(super) note: u32,
+    pub(super) sign: u32,
+    pub(super) sign_right: u32,
 }
 
 impl XfIndices {
-    fn registered(formats: &[&Format], body: &Body) -> Option<XfIndices> {
+    /// The numbers of the formats `f` gives, registered (in the order of [`Formats::all`])
+    /// with a new workbook.
+    pub(super) fn of_formats(f: &Formats) -> Option<XfIndices> {
+        XfIndices::registered(&f.all(), f)
+    }
+
+    fn registered(formats: &[&Format], f: &Formats) -> Option<XfIndices> {
+        let body = &f.body;
         let mut numbered: Vec<&Format> = Vec::new();
         let default = Format::default();
         for f in formats {
@@ -1208,11 +1220,16 @@ impl XfIndices {
         let of = |f: &Format| numbered.iter().position(|g| *g == f).and_then(|p| u32::try_from(p + 1).ok());
         Some(XfIndices {
             body: [of(&body.text)?, of(&body.tag)?, of(&body.number)?, of(&body.percent)?, of(&body.score)?],
+            title: of(&f.title)?,
+            header: of(&f.header)?,
+            note: of(&f.note)?,
+            sign: of(&f.sign)?,
+            sign_right: of(&f.sign_right)?,
         })
     }
 
     /// The number of `format`, one of `body`'s.
-    fn of(&self, body: &Body, format: &Format) -> u32 {
+    pub(super) fn of(&self, body: &Body, format: &Format) -> u32 {
         let kinds = [&body.text, &body.tag, &body.number, &body.percent, &body.score];
         kinds.iter().zip(self.body).find(|(k, _)| std::ptr::eq(**k, format)).map_or(0, |(_, n)| n)
     }
@@ -1339,6 +1356,19 @@ pub(super) fn write_sign(
     date: Date,
 ) -> Result<(), XlsxError> {
     let last_col = col_num(widths.len().saturating_sub(1));
+    let (first, right) = sign_block(widths, organiser);
+    let format = if right { &ctx.f.sign_right } else { &ctx.f.sign };
+    merged(ws, row, first, last_col, organiser, format)?;
+    merged(ws, row + 1, first, last_col, &chinese_date(date), format)?;
+    ws.set_row_height(row, SIGN_ROW_PT)?;
+    ws.set_row_height(row + 1, SIGN_ROW_PT)?;
+    Ok(())
+}
+
+/// Where the 落款 goes under columns of `widths`: its first column (it ends at the last), and
+/// whether it is set right (else centred).
+pub(super) fn sign_block(widths: &[f64], organiser: &str) -> (u16, bool) {
+    let last_col = col_num(widths.len().saturating_sub(1));
     // Wide enough for the organiser in the 12-point 落款 font, with some air.
     let needed = text_width(organiser) * 12.0 / 11.0 + 4.0;
     let mut first = last_col;
@@ -1349,12 +1379,7 @@ pub(super) fn write_sign(
     }
     // Centred, the date under the organiser; but when a wide column makes the block much
     // wider than the text, centring would pull it away from the right edge.
-    let format = if span > needed * 1.5 { &ctx.f.sign_right } else { &ctx.f.sign };
-    merged(ws, row, first, last_col, organiser, format)?;
-    merged(ws, row + 1, first, last_col, &chinese_date(date), format)?;
-    ws.set_row_height(row, SIGN_ROW_PT)?;
-    ws.set_row_height(row + 1, SIGN_ROW_PT)?;
-    Ok(())
+    (first, span > needed * 1.5)
 }
 
 /// A list sheet of the summary workbook: 序号 plus `headers`, one row per entry of `rows`
@@ -1615,7 +1640,7 @@ fn build_summary<S: Send, A: Send, R: Send>(
         wb.register_format(f);
     }
     if as_xml {
-        ctx.xf = XfIndices::registered(&registered, &ctx.f.body);
+        ctx.xf = XfIndices::registered(&registered, &ctx.f);
     }
     drop(registered);
     // 明细, by far the longest, on one side; the other lists on the other.
