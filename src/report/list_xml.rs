@@ -58,15 +58,9 @@ pub(super) struct Sheet<'a> {
     rows: Vec<Row<'a>>,
     merges: Vec<(u32, u16, u32, u16)>,
     filter: Option<(u32, u32)>,
-    /// A text rust_xlsxwriter would refuse, or would write as it is (see [`is_written_raw`]):
-    /// such a list is left to it.
+    /// A text rust_xlsxwriter would refuse, or one written as rich text (see
+    /// [`super::write_text`]): such a list is left to rust_xlsxwriter.
     unsupported: bool,
-}
-
-/// Whether rust_xlsxwriter (0.102) would write a shared string into the package as it is,
-/// taking it for rich text: one that starts with `<r>` and ends with `</r>`.
-pub(super) fn is_written_raw(s: &str) -> bool {
-    s.starts_with("<r>") && s.ends_with("</r>")
 }
 
 /// A row height in points as rust_xlsxwriter stores it, in pixels.
@@ -91,7 +85,7 @@ impl<'a> Sheet<'a> {
             other => other,
         };
         if let Value::Text(s) = &value
-            && (is_written_raw(s) || (s.len() > MAX_STRING_UTF16 && s.encode_utf16().count() > MAX_STRING_UTF16))
+            && (super::is_written_raw(s) || (s.len() > MAX_STRING_UTF16 && s.encode_utf16().count() > MAX_STRING_UTF16))
         {
             self.unsupported = true;
         }

@@ -23,6 +23,32 @@ use crate::period::Period;
 use crate::read::sheet::SheetStatus;
 use crate::reconcile::{Record, UnitSummary};
 
+/// Whether rust_xlsxwriter (0.102) would write a text into the shared strings as it is,
+/// taking it for rich text: one that starts with `<r>` and ends with `</r>`. Such a text
+/// from a return ("<r>x</r>") would be lost and the file reported as damaged.
+pub(crate) fn is_written_raw(s: &str) -> bool {
+    s.starts_with("<r>") && s.ends_with("</r>")
+}
+
+/// Writes text `s` at (`row`, `col`) with `format` (or none, for a cell formatted later),
+/// always as the text it is: one that rust_xlsxwriter would write raw (see
+/// [`is_written_raw`]) goes in as rich text of one run in `run`'s font, which it escapes.
+pub(crate) fn write_text(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    (row, col): (u32, u16),
+    s: &str,
+    format: Option<&rust_xlsxwriter::Format>,
+    run: &rust_xlsxwriter::Format,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    match (is_written_raw(s), format) {
+        (false, Some(f)) => ws.write_string_with_format(row, col, s, f)?,
+        (false, None) => ws.write_string(row, col, s)?,
+        (true, Some(f)) => ws.write_rich_string_with_format(row, col, &[(run, s)], f)?,
+        (true, None) => ws.write_rich_string(row, col, &[(run, s)])?,
+    };
+    Ok(())
+}
+
 /// Appends the decimal digits of `n` (the sheet XML's row numbers and format indices, the
 /// JSON's ids and rows): a province writes millions of them.
 fn push_uint(out: &mut Vec<u8>, n: u64) {
@@ -219,6 +245,29 @@ mod tests {
         let names: Vec<_> =
             std::fs::read_dir(dir.path()).expect("list").filter_map(Result::ok).map(|e| e.file_name()).collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn texts_that_look_like_rich_text_are_kept_as_written() {
+        use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+        use rust_xlsxwriter::{Format, Workbook};
+        let texts = ["<r>x</r>", "<r><t>a</t></r><r><t>b</t></r>", "<r>", "普通文本 <r>x</r>", "=1+1"];
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        let f = Format::new().set_font_name("宋体");
+        for (i, t) in texts.iter().enumerate() {
+            let row = u32::try_from(i).expect("row");
+            super::write_text(ws, (row, 0), t, Some(&f), &f).expect("formatted");
+            super::write_text(ws, (row, 1), t, None, &f).expect("bare");
+        }
+        let bytes = wb.save_to_buffer().expect("save");
+        let mut xl: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("open");
+        let range = xl.worksheet_range("Sheet1").expect("sheet");
+        for (i, t) in texts.iter().enumerate() {
+            for col in 0..2 {
+                assert_eq!(range.get((i, col)), Some(&Data::String((*t).to_string())), "{t} in column {col}");
+            }
+        }
     }
 
     #[cfg(target_os = "linux")]

@@ -163,11 +163,17 @@ pub fn template_bytes(
         let row = HEADER_ROW + 1 + i as u32;
         for (c, (key, _, _)) in fields.iter().enumerate() {
             match prefill(*key, r, i + 1) {
-                Some(Value::Text(t)) => ws.write_string_with_format(row, c as u16, t, &cell_fmt)?,
-                Some(Value::Number(n)) => ws.write_number_with_format(row, c as u16, n, &cell_fmt)?,
-                Some(Value::Date(d)) => ws.write_datetime_with_format(row, c as u16, &d, &date_fmt)?,
-                None => ws.write_blank(row, c as u16, &cell_fmt)?,
-            };
+                Some(Value::Text(t)) => super::write_text(ws, (row, c as u16), &t, Some(&cell_fmt), &cell_fmt)?,
+                Some(Value::Number(n)) => {
+                    ws.write_number_with_format(row, c as u16, n, &cell_fmt)?;
+                }
+                Some(Value::Date(d)) => {
+                    ws.write_datetime_with_format(row, c as u16, &d, &date_fmt)?;
+                }
+                None => {
+                    ws.write_blank(row, c as u16, &cell_fmt)?;
+                }
+            }
         }
     }
     for row in HEADER_ROW + 1 + previous.len() as u32..HEADER_ROW + 1 + data_rows {
@@ -193,7 +199,7 @@ pub fn template_bytes(
     options.set_name(OPTIONS_SHEET)?;
     options.write_string(0, 0, format!("{TEMPLATE_AUX_MARKER}：{unit}名册中的组织，供下拉选择"))?;
     for (i, name) in unit_orgs.iter().enumerate() {
-        options.write_string(1 + i as u32, 0, *name)?;
+        super::write_text(options, (1 + i as u32, 0), name, None, &Format::new())?;
     }
     options.set_hidden(true);
     wb.save_to_buffer()

@@ -541,6 +541,9 @@ mod tests {
             let from = parts(&unit_list_bytes_from(&r, &problems, unit, &reference).expect("from"));
             assert!(from == want, "{unit}");
         }
+        // The text rust_xlsxwriter would have written raw reads back as it is.
+        let raw = cells(unit_list_bytes(&r, &names[3]).expect("list"), "问题清单");
+        assert_eq!(raw[3][4], s("<r>x</r>"));
         let left = [names[2].as_str(), names[3].as_str(), "A&B镇"];
         let expected: Vec<&str> = units.iter().copied().filter(|u| !left.contains(u)).collect();
         assert_eq!(direct, expected);

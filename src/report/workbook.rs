@@ -801,12 +801,8 @@ fn put_string<'f>(
     format: &'f Format,
     formatting: &mut Formatting<'f>,
 ) -> Result<(), XlsxError> {
-    if formatting.bare(at, format) {
-        ws.write_string(at.0, at.1, s)?;
-    } else {
-        ws.write_string_with_format(at.0, at.1, s, format)?;
-    }
-    Ok(())
+    let own = (!formatting.bare(at, format)).then_some(format);
+    super::write_text(ws, at, s, own, format)
 }
 
 /// Writes a number with `format`, or bare (see [`Formatting`]).
@@ -965,12 +961,18 @@ fn write_rows<'f>(
 
 /// A text across columns `first..=last` (merged when more than one).
 fn merged(ws: &mut Worksheet, row: u32, first: u16, last: u16, text: &str, format: &Format) -> Result<(), XlsxError> {
+    let text = clip(text);
     if last > first {
-        ws.merge_range(row, first, row, last, clip(text), format)?;
+        // The text goes in afterwards when rust_xlsxwriter would write it raw.
+        let raw = super::is_written_raw(text);
+        ws.merge_range(row, first, row, last, if raw { "" } else { text }, format)?;
+        if raw {
+            super::write_text(ws, (row, first), text, Some(format), format)?;
+        }
+        Ok(())
     } else {
-        ws.write_string_with_format(row, first, clip(text), format)?;
+        super::write_text(ws, (row, first), text, Some(format), format)
     }
-    Ok(())
 }
 
 /// Row 1: the merged title over columns `0..=last_col`.
@@ -2284,7 +2286,7 @@ impl<'w> Notes<'w> {
     const LAST: u16 = 4;
 
     fn kv(&mut self, ctx: &Ctx, key: &str, value: &str) -> Result<(), XlsxError> {
-        self.ws.write_string_with_format(self.row, 0, clip(key), &ctx.f.body.text)?;
+        super::write_text(self.ws, (self.row, 0), clip(key), Some(&ctx.f.body.text), &ctx.f.body.text)?;
         merged(self.ws, self.row, 1, Self::LAST, value, &ctx.f.body.text)?;
         self.key_width = self.key_width.max(text_width(key));
         self.long.push((self.row, value.to_string(), false));
