@@ -356,7 +356,8 @@ pub fn write_outputs(
     };
     // The workbook is saved, not yet synced, and then dropped: its long sheets' temporary
     // files go with it, so the sync below does not write them to disk.
-    let write_workbook = |workbook: std::result::Result<report::workbook::Summary, rust_xlsxwriter::XlsxError>| -> Result<tempfile::NamedTempFile> {
+    type Early = Option<std::thread::JoinHandle<std::io::Result<()>>>;
+    let write_workbook = |workbook: std::result::Result<report::workbook::Summary, rust_xlsxwriter::XlsxError>| -> Result<(tempfile::NamedTempFile, Early)> {
         let workbook = workbook.context("生成汇总表失败")?;
         let _t = crate::timing::stage("汇总表压缩保存");
         let tmp = report::staged(&xlsx_path).map_err(|e| write_error(&xlsx_path, e))?;
@@ -364,7 +365,10 @@ pub fn write_outputs(
         let out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
         let out = workbook.save_to_writer(out).context("生成汇总表失败")?;
         out.into_inner().map_err(|e| write_error(&xlsx_path, e.into_error()))?;
-        Ok(tmp)
+        // Its 41 MB (at province scale) go to disk while the lists and the JSON are made,
+        // rather than in the sync at the end.
+        let early = tmp.as_file().try_clone().map(|f| std::thread::spawn(move || f.sync_data()));
+        Ok((tmp, early.ok()))
     };
     let lists_dir = out_dir.join(report::unit_lists::FOLDER);
     let write_lists = || -> Result<Vec<(String, tempfile::NamedTempFile)>> {
@@ -436,7 +440,12 @@ pub fn write_outputs(
         report::workbook::build_workbook_with(&report, write_workbook, write_lists, write_json)
             .context("生成汇总表失败")?
     };
-    let (xlsx_tmp, json_tmp, lists) = (xlsx_tmp?, json_tmp?, lists?);
+    let ((xlsx_tmp, early), json_tmp, lists) = (xlsx_tmp?, json_tmp?, lists?);
+    // A failed sync may not be reported twice (the pages are then taken as written): its
+    // error is the workbook's.
+    if let Some(Ok(Err(e))) = early.map(std::thread::JoinHandle::join) {
+        return Err(write_error(&xlsx_path, e));
+    }
     let _t = crate::timing::stage("写入文件");
     // The workbook and the lists are synced together (the JSON was synced as it was written).
     let unsynced = std::iter::once(xlsx_tmp.as_file()).chain(lists.iter().map(|(_, tmp)| tmp.as_file()));
