@@ -548,4 +548,99 @@ mod tests {
         let expected: Vec<&str> = units.iter().copied().filter(|u| !left.contains(u)).collect();
         assert_eq!(direct, expected);
     }
+
+    /// A small deterministic generator for the property test below.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        /// A text of pieces that lay out differently: Chinese, Latin runs, figures, spaces,
+        /// line breaks, characters XML and Excel escape, full-width punctuation, a character
+        /// outside the basic plane, long repeats that wrap.
+        fn text(&mut self) -> String {
+            const PIECES: [&str; 16] = [
+                "党支部",
+                "合浙村",
+                "AB",
+                "x.xlsx",
+                "123",
+                " ",
+                "\n",
+                "&",
+                "<b>",
+                "\"",
+                "_x0041_",
+                "\u{1}",
+                "，",
+                "𠀀",
+                "—",
+                "很长的说明文字",
+            ];
+            let n = 1 + self.below(12);
+            let mut s: String = (0..n).map(|_| PIECES[self.below(PIECES.len())]).collect();
+            if self.below(10) == 0 {
+                s = s.repeat(1 + self.below(30));
+            }
+            s
+        }
+    }
+
+    #[test]
+    fn random_lists_written_directly_have_the_parts_rust_xlsxwriter_writes() {
+        let mut rng = Rng(0x2015_1031);
+        for organiser in ["金华市", "中共金华市金东区委组织部 党建示范带工作领导小组办公室", "A"]
+        {
+            let mut fx = fixture();
+            fx.config.organiser = organiser.to_string();
+            let template = fx.config.units[0].clone();
+            for u in 0..20 {
+                let mut unit = template.clone();
+                unit.name = format!("随机{u}镇");
+                let rows = 1 + rng.below(if u % 5 == 0 { 60 } else { 20 });
+                for r in 0..rows {
+                    let code = if rng.below(3) == 0 { IssueCode::NeedsReview } else { IssueCode::Unmatched };
+                    let source = match rng.below(4) {
+                        0 => None,
+                        1 => Some(Source::cell(&format!("{}.csv", rng.text()), None, r as u32 + 2, 1)),
+                        _ => Some(Source::cell(&format!("{}.xlsx", rng.text()), Some(&rng.text()), r as u32 + 4, 2)),
+                    };
+                    let mut i = Issue::new(code, Some(&unit.name), source, rng.text());
+                    i.org_name = (rng.below(4) != 0).then(|| rng.text());
+                    fx.issues.push(i);
+                }
+                fx.config.units.push(unit);
+            }
+            let r = report(&fx);
+            let problems = Problems::of(&r);
+            let units = problems.units().to_vec();
+            let reference = unit_list_bytes_of(&r, &problems, units[0]).expect("reference");
+            let mut direct = 0;
+            for unit in &units {
+                let Some(got) = direct_bytes(&r, &problems, unit, &reference).expect("direct") else { continue };
+                let want = parts(&unit_list_bytes_of(&r, &problems, unit).expect("rust_xlsxwriter"));
+                for (g, w) in parts(&got).iter().zip(&want) {
+                    assert!(
+                        g == w,
+                        "{organiser} {unit} {}:\n{}\n{}",
+                        g.0,
+                        String::from_utf8_lossy(&g.4),
+                        String::from_utf8_lossy(&w.4)
+                    );
+                }
+                assert_eq!(parts(&got).len(), want.len());
+                direct += 1;
+            }
+            assert_eq!(direct, units.len(), "{organiser}: every list here is one the direct writer covers");
+        }
+    }
 }
