@@ -7,7 +7,8 @@
 //! else: information (提示) stays in the summary workbook. A row of the unit's return with
 //! values but no name is an error here too ("数据行无名称"). 来源 is plain text, as the file
 //! travels without the returns it points into. The formatting is the summary workbook's
-//! (`workbook::write_table`).
+//! (`workbook::write_table`). A run makes its first list through rust_xlsxwriter and writes
+//! the others as the same XML directly ([`unit_list_bytes_from`], `report/list_xml.rs`).
 
 use std::borrow::Cow;
 
