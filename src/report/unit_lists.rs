@@ -214,9 +214,10 @@ pub fn unit_list_bytes_of(report: &Report<'_>, problems: &Problems<'_>, unit: &s
     wb.save_to_buffer()
 }
 
-/// [`unit_list_bytes_of`], the same bytes, written directly with `reference` (another list
-/// of this report made by [`unit_list_bytes_of`]) for the parts every list shares (see
-/// [`list_xml`]). A list that module does not write is made by rust_xlsxwriter.
+/// [`unit_list_bytes_of`]'s list, part for part the same, written directly with `reference`
+/// (another list of this report made by [`unit_list_bytes_of`]) for the parts every list
+/// shares (see `report/list_xml.rs`). A list that module does not write is made by
+/// rust_xlsxwriter.
 ///
 /// # Errors
 /// Whatever rust_xlsxwriter or the zip writer report.
