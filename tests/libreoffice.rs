@@ -2,7 +2,9 @@
 //! converted by LibreOffice (headless) into one CSV per sheet, and the figures LibreOffice
 //! shows on 汇总 must be those of the JSON report. This catches what calamine forgives: a
 //! figure left to a formula no other reader computes, a sheet LibreOffice cannot load, a
-//! number written as text.
+//! number written as text. The correction lists are converted too, and each must show its
+//! unit's errors and warnings as the JSON has them (all but the first list of a run are
+//! written as rust_xlsxwriter's XML by huizong itself, `report/list_xml.rs`).
 //!
 //! LibreOffice is required, not optional: without `soffice` on PATH the test fails and says
 //! how to install it (a skipped test would prove nothing). CI installs `libreoffice-calc`.
@@ -50,13 +52,19 @@ fn file_url(dir: &Path) -> String {
 /// Converts every sheet of `xlsx` to `<stem>-<sheet>.csv` in `out` (UTF-8, comma-separated;
 /// the last filter token, -1, asks LibreOffice 7.2+ for all sheets).
 fn convert_all_sheets(xlsx: &Path, out: &Path, profile: &Path) {
+    convert_all_sheets_of(&[xlsx], out, profile);
+}
+
+/// [`convert_all_sheets`] for several workbooks at once (one LibreOffice start).
+fn convert_all_sheets_of(files: &[&Path], out: &Path, profile: &Path) {
+    let xlsx = files.first().expect("a workbook");
     let mut child = Command::new(soffice())
         .arg(format!("-env:UserInstallation={}", file_url(profile)))
         .args(["--headless", "--norestore", "--convert-to"])
         .arg("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
         .arg("--outdir")
         .arg(out)
-        .arg(xlsx)
+        .args(files)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -206,6 +214,46 @@ fn libreoffice_reads_every_sheet_and_the_figures_of_the_json() {
     let detail = sheet("明细");
     let numbered = detail.iter().filter(|r| r.first().is_some_and(|c| c.parse::<u32>().is_ok())).count();
     assert_eq!(numbered, report["records"].as_array().expect("records").len(), "明细 rows");
+
+    // The correction lists (the first of a run made by rust_xlsxwriter, the others written
+    // directly as its XML): LibreOffice shows each unit's errors and warnings, as the JSON has them.
+    let lists_dir = out.join("退回修改");
+    let mut lists: Vec<PathBuf> =
+        std::fs::read_dir(&lists_dir).expect("lists").map(|e| e.expect("entry").path()).collect();
+    lists.sort();
+    assert!(lists.len() >= 2, "{lists:?}");
+    let lists_csv = tmp.path().join("lists_csv");
+    let list_refs: Vec<&Path> = lists.iter().map(PathBuf::as_path).collect();
+    convert_all_sheets_of(&list_refs, &lists_csv, &tmp.path().join("lo_profile"));
+    let issues = report["issues"].as_array().expect("issues");
+    for list in &lists {
+        let stem = list.file_stem().expect("stem").to_string_lossy().into_owned();
+        let unit = stem.split('_').next().expect("unit").to_string();
+        let text = std::fs::read_to_string(lists_csv.join(format!("{stem}-问题清单.csv"))).expect("list CSV");
+        let rows = parse_csv(&text);
+        assert!(rows[0][0].starts_with(&unit), "{stem}: title {:?}", rows[0][0]);
+        let numbered: Vec<&Vec<String>> =
+            rows.iter().filter(|r| r.first().is_some_and(|c| c.parse::<u32>().is_ok())).collect();
+        assert_eq!(
+            rows[1][0],
+            format!(
+                "共{}个错误、{}个警告，请于下次报送前改正",
+                numbered.iter().filter(|r| r[1] == "错误").count(),
+                numbered.iter().filter(|r| r[1] == "警告").count()
+            )
+        );
+        let mut want: Vec<String> = issues
+            .iter()
+            .filter(|i| i["unit"] == unit.as_str() && (i["severity"] == "error" || i["severity"] == "warning"))
+            .map(|i| i["message"].as_str().expect("message").to_string())
+            .collect();
+        let mut got: Vec<String> = numbered.iter().filter(|r| r[2] != "数据行无名称").map(|r| r[4].clone()).collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{stem}");
+        let notes = std::fs::read_to_string(lists_csv.join(format!("{stem}-说明.csv"))).expect("notes CSV");
+        assert!(parse_csv(&notes).iter().any(|r| r.first().is_some_and(|c| c == "汇总期间")), "{stem}");
+    }
 }
 
 #[test]
