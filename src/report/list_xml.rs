@@ -23,7 +23,7 @@ use zip::{ZipArchive, ZipWriter};
 
 use crate::HashMap;
 use crate::report::push_uint;
-use crate::report::sheet_xml::{entry_options, push_escaped};
+use crate::report::sheet_xml::{copy_replacing, entry_options, push_escaped};
 use crate::report::workbook::{
     Cell, Ctx, SIGN_ROW_PT, STREAM_ROWS, TITLE_ROW_PT, Table, XfIndices, ZIP_LEVEL, cell_format, clip, clip_owned,
     col_num, line_count, lines_height, row_height, sign_block, table_widths,
@@ -442,20 +442,14 @@ pub(super) fn package(reference: &[u8], sheets: &[Sheet<'_>; 2], title: &str) ->
     ];
     // A stream, as rust_xlsxwriter writes: sizes and checksums follow each part's data.
     let mut dst = ZipWriter::new_stream(Vec::with_capacity(reference.len() + sheet1.len() / 3));
-    let mut replaced = 0;
-    for i in 0..src.len() {
-        let entry = src.by_index_raw(i)?;
-        let name = entry.name()?.into_owned();
-        match parts.iter().find(|(n, _)| *n == name) {
-            Some((n, xml)) => {
-                drop(entry);
-                dst.start_file(*n, entry_options(ZIP_LEVEL))?;
-                dst.write_all(xml)?;
-                replaced += 1;
-            }
-            None => dst.raw_copy_file(entry)?,
+    let replaced = copy_replacing(reference, &mut dst, |name, dst| match parts.iter().find(|(n, _)| *n == name) {
+        Some((n, xml)) => {
+            dst.start_file(*n, entry_options(ZIP_LEVEL))?;
+            dst.write_all(xml)?;
+            Ok(true)
         }
-    }
+        None => Ok(false),
+    })?;
     if replaced != parts.len() {
         return Ok(None);
     }

@@ -248,24 +248,41 @@ pub(super) fn splice<W: Write + Seek>(
     parts: Vec<(String, FinishedPart)>,
     out: W,
 ) -> Result<W, XlsxError> {
-    let mut src = ZipArchive::new(Cursor::new(package))?;
     let mut parts = parts
         .into_iter()
         .map(|(name, FinishedPart(file))| Ok((name, ZipArchive::new(BufReader::new(file))?)))
         .collect::<Result<Vec<_>, XlsxError>>()?;
     let mut dst = ZipWriter::new(out);
+    copy_replacing(package, &mut dst, |entry_name, dst| match parts.iter_mut().find(|(name, _)| name == entry_name) {
+        Some((name, part)) => {
+            dst.raw_copy_file_rename(part.by_index_raw(0)?, name.as_str())?;
+            Ok(true)
+        }
+        None => Ok(false),
+    })?;
+    Ok(dst.finish()?)
+}
+
+/// Copies the entries of `package` into `dst` in order, compressed as they are, but for those
+/// `replace` writes itself (it is given each entry's name and returns whether it wrote it).
+/// Returns how many it wrote.
+pub(super) fn copy_replacing<W: Write + Seek>(
+    package: &[u8],
+    dst: &mut ZipWriter<W>,
+    mut replace: impl FnMut(&str, &mut ZipWriter<W>) -> Result<bool, XlsxError>,
+) -> Result<usize, XlsxError> {
+    let mut src = ZipArchive::new(Cursor::new(package))?;
+    let mut replaced = 0;
     for i in 0..src.len() {
         let entry = src.by_index_raw(i)?;
-        let entry_name = entry.name()?.into_owned();
-        match parts.iter_mut().find(|(name, _)| *name == entry_name) {
-            Some((name, part)) => {
-                drop(entry);
-                dst.raw_copy_file_rename(part.by_index_raw(0)?, name.as_str())?;
-            }
-            None => dst.raw_copy_file(entry)?,
+        let name = entry.name()?.into_owned();
+        if replace(&name, dst)? {
+            replaced += 1;
+        } else {
+            dst.raw_copy_file(entry)?;
         }
     }
-    Ok(dst.finish()?)
+    Ok(replaced)
 }
 
 #[cfg(test)]

@@ -463,6 +463,15 @@ mod tests {
             .collect()
     }
 
+    /// Fails unless packages `got` and `want` hold the same parts, showing the first that differs.
+    fn assert_same_parts(label: &str, got: &[u8], want: &[u8]) {
+        let (got, want) = (parts(got), parts(want));
+        for (g, w) in got.iter().zip(&want) {
+            assert!(g == w, "{label} {}:\n{}\n{}", g.0, String::from_utf8_lossy(&g.4), String::from_utf8_lossy(&w.4));
+        }
+        assert_eq!(got.len(), want.len(), "{label}");
+    }
+
     #[test]
     fn lists_written_directly_have_the_parts_rust_xlsxwriter_writes() {
         let mut fx = fixture();
@@ -524,24 +533,13 @@ mod tests {
         let reference = unit_list_bytes_of(&r, &problems, units[0]).expect("reference");
         let mut direct = Vec::new();
         for unit in &units {
-            let want = parts(&unit_list_bytes_of(&r, &problems, unit).expect("rust_xlsxwriter"));
+            let want = unit_list_bytes_of(&r, &problems, unit).expect("rust_xlsxwriter");
             if let Some(got) = direct_bytes(&r, &problems, unit, &reference).expect("direct") {
-                let got = parts(&got);
-                assert_eq!(got.len(), want.len(), "{unit}");
-                for (g, w) in got.iter().zip(&want) {
-                    assert_eq!(g.0, w.0, "{unit}");
-                    assert!(
-                        g == w,
-                        "{unit} {}:\n{}\n{}",
-                        g.0,
-                        String::from_utf8_lossy(&g.4),
-                        String::from_utf8_lossy(&w.4)
-                    );
-                }
+                assert_same_parts(unit, &got, &want);
                 direct.push(*unit);
             }
-            let from = parts(&unit_list_bytes_from(&r, &problems, unit, &reference).expect("from"));
-            assert!(from == want, "{unit}");
+            let from = unit_list_bytes_from(&r, &problems, unit, &reference).expect("from");
+            assert_same_parts(unit, &from, &want);
         }
         // The text rust_xlsxwriter would have written raw reads back as it is.
         let raw = cells(unit_list_bytes(&r, &names[3]).expect("list"), "问题清单");
@@ -629,17 +627,8 @@ mod tests {
             let mut direct = 0;
             for unit in &units {
                 let Some(got) = direct_bytes(&r, &problems, unit, &reference).expect("direct") else { continue };
-                let want = parts(&unit_list_bytes_of(&r, &problems, unit).expect("rust_xlsxwriter"));
-                for (g, w) in parts(&got).iter().zip(&want) {
-                    assert!(
-                        g == w,
-                        "{organiser} {unit} {}:\n{}\n{}",
-                        g.0,
-                        String::from_utf8_lossy(&g.4),
-                        String::from_utf8_lossy(&w.4)
-                    );
-                }
-                assert_eq!(parts(&got).len(), want.len());
+                let want = unit_list_bytes_of(&r, &problems, unit).expect("rust_xlsxwriter");
+                assert_same_parts(&format!("{organiser} {unit}"), &got, &want);
                 direct += 1;
             }
             assert_eq!(direct, units.len(), "{organiser}: every list here is one the direct writer covers");
