@@ -10,10 +10,11 @@
 //!
 //! The sheet is described as rust_xlsxwriter would hold it after the calls that
 //! `workbook::write_table` and `workbook::write_sign` make for a list: cells by row and
-//! column with their format numbers, row heights, merged ranges, the filter. Anything a
-//! list cannot hold in this form (no rows, a drop-down, a text over Excel's limit) returns
-//! `None`, and the list is made by rust_xlsxwriter instead. `tests` in
-//! [`super::unit_lists`] compare both ways part by part.
+//! column with their format numbers, row heights, merged ranges, the filter. A list this
+//! does not cover (no rows, more than 2,000, a drop-down, a text over Excel's limit or one
+//! written as rich text, a title rust_xlsxwriter would escape) gives `None`, and the list is
+//! made by rust_xlsxwriter instead. `tests` in [`super::unit_lists`] compare both ways part
+//! by part.
 
 use std::borrow::Cow;
 use std::io::{Cursor, Write};
