@@ -378,24 +378,26 @@ pub fn write_outputs(
         let _t = crate::timing::stage("生成问题清单");
         let problems = report::unit_lists::Problems::of(&report);
         let units = problems.units();
-        // The lists are made and written by threads of their own, several at once:
-        // saving a workbook, rust_xlsxwriter starts a thread for each sheet held in memory
-        // and waits for it, so one list at a time would mostly wait for a core.
+        // The lists are made and written by threads of their own, several at once: creating
+        // 1,400 files waits on the file system, and the lists made by rust_xlsxwriter (the
+        // first, and any the direct writer leaves to it) wait for the threads it starts.
         let next = std::sync::atomic::AtomicUsize::new(0);
         // The first list is made by rust_xlsxwriter, the others after it: they copy the
         // parts every list shares from it (report::list_xml).
         let reference = match units.first() {
-            Some(unit) => report::unit_lists::unit_list_bytes_of(&report, &problems, unit)
-                .with_context(|| format!("生成{unit}的问题清单失败"))?,
-            None => Vec::new(),
+            Some(unit) => Some(
+                report::unit_lists::reference_list(&report, &problems, unit)
+                    .with_context(|| format!("生成{unit}的问题清单失败"))?,
+            ),
+            None => None,
         };
         let make = |i: usize, unit: &str| -> Result<(String, tempfile::NamedTempFile)> {
-            let bytes = if i == 0 {
-                reference.clone()
-            } else {
-                report::unit_lists::unit_list_bytes_from(&report, &problems, unit, &reference)
-                    .with_context(|| format!("生成{unit}的问题清单失败"))?
-            };
+            let bytes = match &reference {
+                Some(reference) if i == 0 => Ok(reference.bytes().to_vec()),
+                Some(reference) => report::unit_lists::unit_list_bytes_from(&report, &problems, unit, reference),
+                None => report::unit_lists::unit_list_bytes_of(&report, &problems, unit),
+            }
+            .with_context(|| format!("生成{unit}的问题清单失败"))?;
             let name = report::unit_lists::file_name(unit, &report);
             let path = lists_dir.join(&name);
             let mut tmp = report::staged(&path).map_err(|e| write_error(&path, e))?;

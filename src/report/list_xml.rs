@@ -417,22 +417,60 @@ impl Sheet<'_> {
     }
 }
 
-/// The package of a list: `reference`'s parts (a list rust_xlsxwriter saved in this run), with
-/// the sheets, shared strings, workbook and core properties of `sheets` and `title`.
-/// `None` when the reference is not a list of the same two sheets.
+/// What the lists written directly take from the first list of a run, which rust_xlsxwriter
+/// made: its package, whose shared parts are copied, and its core properties cut where the
+/// title goes (read once, not once a list).
+pub struct Reference {
+    bytes: Vec<u8>,
+    core: Option<(String, String)>,
+}
+
+impl Reference {
+    /// `bytes`: a correction list saved by rust_xlsxwriter. A package whose core properties
+    /// cannot be read gives a reference the direct writer does not use.
+    pub(super) fn new(bytes: Vec<u8>) -> Reference {
+        let core = core_around_title(&bytes);
+        Reference { bytes, core }
+    }
+
+    /// The reference list itself.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// The core properties of `package` before and after the title's text.
+fn core_around_title(package: &[u8]) -> Option<(String, String)> {
+    let mut zip = ZipArchive::new(Cursor::new(package)).ok()?;
+    let mut core = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("docProps/core.xml").ok()?, &mut core).ok()?;
+    let start = core.find("<dc:title>")? + "<dc:title>".len();
+    let end = start + core.get(start..)?.find("</dc:title>")?;
+    Some((core.get(..start)?.to_string(), core.get(end..)?.to_string()))
+}
+
+/// The package of a list: `reference`'s parts, with the sheets, shared strings, workbook and
+/// core properties of `sheets` and `title`. `None` when the reference is not a list of the
+/// same two sheets, or `title` is one rust_xlsxwriter would escape (it is made of the unit,
+/// the period and the campaign).
 ///
 /// # Errors
 /// The zip crate's, writing into memory.
-pub(super) fn package(reference: &[u8], sheets: &[Sheet<'_>; 2], title: &str) -> Result<Option<Vec<u8>>, XlsxError> {
-    let mut strings = Strings::default();
+pub(super) fn package(
+    reference: &Reference,
+    sheets: &[Sheet<'_>; 2],
+    title: &str,
+) -> Result<Option<Vec<u8>>, XlsxError> {
     let [first, second] = sheets;
+    let (Some((before, after)), Some(filter)) = (&reference.core, first.filter) else { return Ok(None) };
+    if title.is_empty() || title.contains(['&', '<', '>']) || title.chars().any(|c| c < ' ') {
+        return Ok(None);
+    }
+    let core = format!("{before}{title}{after}");
+    let mut strings = Strings::default();
     let sheet1 = first.xml(&mut strings);
     let sheet2 = second.xml(&mut strings);
     let sst = strings.xml();
-    let Some(filter) = first.filter else { return Ok(None) };
-    let mut src = ZipArchive::new(Cursor::new(reference))?;
-    let core = sheet_text(&mut src, "docProps/core.xml")?;
-    let Some(core) = retitled(&core, title) else { return Ok(None) };
     let workbook = workbook_xml(first, second, filter);
     let parts: [(&str, &[u8]); 5] = [
         ("xl/workbook.xml", &workbook),
@@ -442,36 +480,20 @@ pub(super) fn package(reference: &[u8], sheets: &[Sheet<'_>; 2], title: &str) ->
         ("docProps/core.xml", core.as_bytes()),
     ];
     // A stream, as rust_xlsxwriter writes: sizes and checksums follow each part's data.
-    let mut dst = ZipWriter::new_stream(Vec::with_capacity(reference.len() + sheet1.len() / 3));
-    let replaced = copy_replacing(reference, &mut dst, |name, dst| match parts.iter().find(|(n, _)| *n == name) {
-        Some((n, xml)) => {
-            dst.start_file(*n, entry_options(ZIP_LEVEL))?;
-            dst.write_all(xml)?;
-            Ok(true)
-        }
-        None => Ok(false),
-    })?;
+    let mut dst = ZipWriter::new_stream(Vec::with_capacity(reference.bytes.len() + sheet1.len() / 3));
+    let replaced =
+        copy_replacing(&reference.bytes, &mut dst, |name, dst| match parts.iter().find(|(n, _)| *n == name) {
+            Some((n, xml)) => {
+                dst.start_file(*n, entry_options(ZIP_LEVEL))?;
+                dst.write_all(xml)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        })?;
     if replaced != parts.len() {
         return Ok(None);
     }
     Ok(Some(dst.finish()?.into_inner()))
-}
-
-fn sheet_text(zip: &mut ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<String, XlsxError> {
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name(name)?, &mut text)?;
-    Ok(text)
-}
-
-/// The reference's core properties with `title` instead of its own. `None` for a title
-/// rust_xlsxwriter would escape (it is made of the unit, the period and the campaign).
-fn retitled(core: &str, title: &str) -> Option<String> {
-    if title.is_empty() || title.contains(['&', '<', '>']) || title.chars().any(|c| c < ' ') {
-        return None;
-    }
-    let start = core.find("<dc:title>")? + "<dc:title>".len();
-    let end = start + core.get(start..)?.find("</dc:title>")?;
-    Some(format!("{}{title}{}", core.get(..start)?, core.get(end..)?))
 }
 
 /// `xl/workbook.xml` of a list: the two sheets, the first one's filter, and both sheets'

@@ -49,6 +49,22 @@ pub(crate) fn write_text(
     Ok(())
 }
 
+/// Every part of a zip package, unpacked, in the package's order: its name, how it is stored
+/// (compression, date, permissions) and its content.
+#[cfg(test)]
+pub(crate) fn package_parts(bytes: &[u8]) -> Vec<(String, String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    (0..zip.len())
+        .map(|i| {
+            let mut part = zip.by_index(i).expect("part");
+            let mut content = Vec::new();
+            std::io::Read::read_to_end(&mut part, &mut content).expect("read");
+            let stored = format!("{:?} {:?} {:?}", part.compression(), part.last_modified(), part.unix_mode());
+            (part.name().expect("name").into_owned(), stored, content)
+        })
+        .collect()
+}
+
 /// Appends the decimal digits of `n` (the sheet XML's row numbers and format indices, the
 /// JSON's ids and rows): a province writes millions of them.
 fn push_uint(out: &mut Vec<u8>, n: u64) {

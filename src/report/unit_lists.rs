@@ -19,6 +19,7 @@ use crate::HashMap;
 use crate::model::{Issue, RejectedRow, Severity};
 use crate::report::Report;
 use crate::report::list_xml;
+pub use crate::report::list_xml::Reference;
 use crate::report::workbook::{self, Cell, Ctx, Formats, Table, XfIndices};
 
 /// The folder the lists are written to, inside the output folder.
@@ -214,9 +215,18 @@ pub fn unit_list_bytes_of(report: &Report<'_>, problems: &Problems<'_>, unit: &s
     wb.save_to_buffer()
 }
 
+/// The first list of a run, made by rust_xlsxwriter, as the [`Reference`] the others are
+/// written after.
+///
+/// # Errors
+/// Whatever rust_xlsxwriter reports (a limit of Excel exceeded).
+pub fn reference_list(report: &Report<'_>, problems: &Problems<'_>, unit: &str) -> Result<Reference, XlsxError> {
+    Ok(Reference::new(unit_list_bytes_of(report, problems, unit)?))
+}
+
 /// [`unit_list_bytes_of`]'s list, part for part the same, written directly with `reference`
-/// (another list of this report made by [`unit_list_bytes_of`]) for the parts every list
-/// shares (see `report/list_xml.rs`). A list that module does not write is made by
+/// (another list of this report, see [`reference_list`]) for the parts every list shares
+/// (see `report/list_xml.rs`). A list that module does not write is made by
 /// rust_xlsxwriter.
 ///
 /// # Errors
@@ -225,7 +235,7 @@ pub fn unit_list_bytes_from(
     report: &Report<'_>,
     problems: &Problems<'_>,
     unit: &str,
-    reference: &[u8],
+    reference: &Reference,
 ) -> Result<Vec<u8>, XlsxError> {
     match direct_bytes(report, problems, unit, reference)? {
         Some(bytes) => Ok(bytes),
@@ -238,7 +248,7 @@ fn direct_bytes(
     report: &Report<'_>,
     problems: &Problems<'_>,
     unit: &str,
-    reference: &[u8],
+    reference: &Reference,
 ) -> Result<Option<Vec<u8>>, XlsxError> {
     let content = Content::of(report, problems, unit);
     let ctx = list_ctx(&content.title);
@@ -262,7 +272,7 @@ mod tests {
     use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 
     use super::{
-        Problems, direct_bytes, file_name, unit_list_bytes, unit_list_bytes_from, unit_list_bytes_of,
+        Problems, direct_bytes, file_name, reference_list, unit_list_bytes, unit_list_bytes_from, unit_list_bytes_of,
         units_with_problems,
     };
     use crate::config::Config;
@@ -446,28 +456,18 @@ mod tests {
         assert_eq!(file_name("汤溪镇", &report(&fx)), "汤溪镇_问题清单_2015-10.xlsx");
     }
 
-    /// A part of a zip package: name, compression, date, permissions, content.
-    type Part = (String, String, String, Option<u32>, Vec<u8>);
-
-    /// Every part of a zip package, in order.
-    fn parts(bytes: &[u8]) -> Vec<Part> {
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");
-        (0..zip.len())
-            .map(|i| {
-                let mut f = zip.by_index(i).expect("part");
-                let mut content = Vec::new();
-                std::io::Read::read_to_end(&mut f, &mut content).expect("read");
-                let date = format!("{:?}", f.last_modified());
-                (f.name().expect("name").to_string(), format!("{:?}", f.compression()), date, f.unix_mode(), content)
-            })
-            .collect()
-    }
-
     /// Fails unless packages `got` and `want` hold the same parts, showing the first that differs.
     fn assert_same_parts(label: &str, got: &[u8], want: &[u8]) {
-        let (got, want) = (parts(got), parts(want));
+        let (got, want) = (crate::report::package_parts(got), crate::report::package_parts(want));
         for (g, w) in got.iter().zip(&want) {
-            assert!(g == w, "{label} {}:\n{}\n{}", g.0, String::from_utf8_lossy(&g.4), String::from_utf8_lossy(&w.4));
+            assert!(
+                g == w,
+                "{label} {} {}:\n{}\n{}",
+                g.0,
+                g.1,
+                String::from_utf8_lossy(&g.2),
+                String::from_utf8_lossy(&w.2)
+            );
         }
         assert_eq!(got.len(), want.len(), "{label}");
     }
@@ -530,7 +530,7 @@ mod tests {
         let problems = Problems::of(&r);
         let units = problems.units().to_vec();
         assert_eq!(units.len(), 7, "{units:?}");
-        let reference = unit_list_bytes_of(&r, &problems, units[0]).expect("reference");
+        let reference = reference_list(&r, &problems, units[0]).expect("reference");
         let mut direct = Vec::new();
         for unit in &units {
             let want = unit_list_bytes_of(&r, &problems, unit).expect("rust_xlsxwriter");
@@ -623,7 +623,7 @@ mod tests {
             let r = report(&fx);
             let problems = Problems::of(&r);
             let units = problems.units().to_vec();
-            let reference = unit_list_bytes_of(&r, &problems, units[0]).expect("reference");
+            let reference = reference_list(&r, &problems, units[0]).expect("reference");
             let mut direct = 0;
             for unit in &units {
                 let Some(got) = direct_bytes(&r, &problems, unit, &reference).expect("direct") else { continue };
