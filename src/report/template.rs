@@ -225,3 +225,50 @@ fn instructions(ws: &mut Worksheet, unit: &str, period: Period, fmt: &Format) ->
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+    use std::path::Path;
+
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+
+    use super::{OPTIONS_SHEET, template_bytes};
+    use crate::config::Config;
+    use crate::history::{OrgRef, PreviousRecord};
+    use crate::layout::Layout;
+    use crate::master::Org;
+    use crate::period::Period;
+
+    /// Names from last period's report and from the master list are written as they are, even
+    /// one rust_xlsxwriter would take for rich text.
+    #[test]
+    fn names_that_look_like_rich_text_are_pre_filled_as_they_are() {
+        let config = Config::defaults(Path::new("."));
+        let unit = config.units[0].name.clone();
+        let org = |name: &str| Org {
+            unit: unit.clone(),
+            name: name.to_string(),
+            code: None,
+            kind: "党支部".into(),
+            aliases: Vec::new(),
+            star: None,
+            row: 2,
+        };
+        let orgs = [org("<r>名册</r>"), org("青湖村党支部")];
+        let mut previous = PreviousRecord::default();
+        previous.state.org = Some(OrgRef { code: None, name: "<r>上期</r>".into(), unit: unit.clone() });
+        let period = Period::new(2015, 11).expect("period");
+        let bytes = template_bytes(&config, &Layout::embedded(), &orgs, &unit, period, &[&previous]).expect("template");
+        let mut xl: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("open");
+        let texts = |xl: &mut Xlsx<_>, sheet: &str| -> Vec<String> {
+            let range = xl.worksheet_range(sheet).expect("sheet");
+            range
+                .used_cells()
+                .filter_map(|(_, _, c)| if let Data::String(s) = c { Some(s.clone()) } else { None })
+                .collect()
+        };
+        assert!(texts(&mut xl, &period.chinese()).contains(&"<r>上期</r>".to_string()));
+        assert!(texts(&mut xl, OPTIONS_SHEET).contains(&"<r>名册</r>".to_string()));
+    }
+}

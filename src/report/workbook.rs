@@ -2502,6 +2502,24 @@ mod tests {
         }
     }
 
+    /// A merged text that rust_xlsxwriter would take for rich text is kept as it is, merged
+    /// or in one cell.
+    #[test]
+    fn merged_texts_that_look_like_rich_text_are_kept() {
+        let f = super::Formats::new();
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        super::merged(ws, 0, 0, 3, "<r>x</r>", &f.note).expect("merged");
+        super::merged(ws, 1, 2, 2, "<r>y</r>", &f.note).expect("one cell");
+        let bytes = wb.save_to_buffer().expect("save");
+        let mut xl: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("open");
+        let range = xl.worksheet_range("Sheet1").expect("sheet");
+        assert_eq!(range.get((0, 0)), Some(&Data::String("<r>x</r>".into())));
+        assert_eq!(range.get((1, 2)), Some(&Data::String("<r>y</r>".into())));
+        let merges = xl.merge_cells_by_sheet_name("Sheet1").expect("merges");
+        assert_eq!(merges.len(), 1);
+    }
+
     fn record(id: usize, unit: &str, name: &str, org: Option<usize>, row: u32, star: Option<u8>) -> Record {
         let method = if org.is_some() { Method::Exact } else { Method::None };
         Record {
